@@ -1,0 +1,5 @@
+import { runUntilSignal } from '@lgsp/core';
+import { loadDossierConfig } from './src/dossier.config';
+import { startDossier } from './src/dossier.app';
+
+runUntilSignal('dossier', () => startDossier(loadDossierConfig(process.env)));

@@ -1,0 +1,316 @@
+import { migrate, type Database, type Queryable } from '@lgsp/store';
+
+export const dossierMigrations = [
+  `CREATE TABLE dossier.applied_events (
+     event_key text PRIMARY KEY,
+     applied_at timestamptz NOT NULL DEFAULT now()
+   );
+   CREATE TABLE dossier.dossiers (
+     code text PRIMARY KEY,
+     procedure_code text NOT NULL,
+     procedure_name text NOT NULL,
+     field_code text NOT NULL,
+     field_name text,
+     agency_code text NOT NULL,
+     channel smallint NOT NULL,
+     applicant_name text NOT NULL,
+     applicant_personal_id text NOT NULL,
+     status smallint NOT NULL,
+     submitted_at timestamptz NOT NULL,
+     received_at timestamptz,
+     due_at timestamptz,
+     finished_at timestamptz,
+     returned_at timestamptz,
+     processing_unit text,
+     fees_total bigint NOT NULL DEFAULT 0,
+     flagged boolean NOT NULL DEFAULT false,
+     updated_at timestamptz NOT NULL
+   );
+   CREATE INDEX dossiers_agency ON dossier.dossiers (agency_code, submitted_at);
+   CREATE INDEX dossiers_applicant ON dossier.dossiers (applicant_personal_id);
+   CREATE INDEX dossiers_status ON dossier.dossiers (status, due_at);
+   CREATE TABLE dossier.status_history (
+     seq bigserial PRIMARY KEY,
+     code text NOT NULL,
+     event_id text NOT NULL,
+     event_source text NOT NULL,
+     event_type text NOT NULL,
+     status smallint NOT NULL,
+     previous_status smallint,
+     accepted boolean NOT NULL,
+     reason text,
+     occurred_at timestamptz NOT NULL,
+     detail jsonb NOT NULL,
+     kafka_partition integer NOT NULL,
+     kafka_offset bigint NOT NULL
+   );
+   CREATE INDEX status_history_code ON dossier.status_history (code, seq)`,
+];
+
+export interface DossierRow {
+  code: string;
+  procedure_code: string;
+  procedure_name: string;
+  field_code: string;
+  field_name: string | null;
+  agency_code: string;
+  channel: number;
+  applicant_name: string;
+  applicant_personal_id: string;
+  status: number;
+  submitted_at: Date;
+  received_at: Date | null;
+  due_at: Date | null;
+  finished_at: Date | null;
+  returned_at: Date | null;
+  processing_unit: string | null;
+  fees_total: string;
+  flagged: boolean;
+  updated_at: Date;
+}
+
+export interface HistoryRow {
+  seq: string;
+  code: string;
+  event_id: string;
+  event_type: string;
+  status: number;
+  previous_status: number | null;
+  accepted: boolean;
+  reason: string | null;
+  occurred_at: Date;
+}
+
+export interface DossierFilter {
+  agencyCode?: string;
+  procedureCode?: string;
+  status?: number;
+  applicantPersonalId?: string;
+  submittedFrom?: string;
+  submittedTo?: string;
+  overdue?: boolean;
+}
+
+export interface IndicatorRow {
+  agency_code: string;
+  received: string;
+  resolved: string;
+  resolved_on_time: string;
+  overdue: string;
+}
+
+/** Statuses in which the agency still owes work; used for "overdue". */
+const OPEN_STATUSES = '(1, 2, 4, 5, 6)';
+
+/** SQL of the dossier read model. The projection writes through `tx`, readers use the pool. */
+export class DossierRepository {
+  constructor(private readonly db: Database) {}
+
+  migrate(): Promise<void> {
+    return migrate(this.db, 'dossier', dossierMigrations);
+  }
+
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
+  /** True when the event is new (and now marked applied); false when it was applied before. */
+  async markApplied(tx: Queryable, eventKey: string): Promise<boolean> {
+    const { rows } = await tx.query(
+      `INSERT INTO dossier.applied_events (event_key) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_key`,
+      [eventKey],
+    );
+    return rows.length === 1;
+  }
+
+  async currentStatus(tx: Queryable, code: string): Promise<number | undefined> {
+    const { rows } = await tx.query<{ status: number }>(
+      `SELECT status FROM dossier.dossiers WHERE code = $1 FOR UPDATE`,
+      [code],
+    );
+    return rows[0]?.status;
+  }
+
+  async insertSubmitted(
+    tx: Queryable,
+    d: Omit<
+      DossierRow,
+      'received_at' | 'due_at' | 'finished_at' | 'returned_at' | 'processing_unit' | 'flagged'
+    >,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO dossier.dossiers (code, procedure_code, procedure_name, field_code, field_name, agency_code, channel,
+         applicant_name, applicant_personal_id, status, submitted_at, fees_total, updated_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
+      [
+        d.code,
+        d.procedure_code,
+        d.procedure_name,
+        d.field_code,
+        d.field_name,
+        d.agency_code,
+        d.channel,
+        d.applicant_name,
+        d.applicant_personal_id,
+        d.status,
+        d.submitted_at,
+        d.fees_total,
+        d.updated_at,
+      ],
+    );
+  }
+
+  /** Sets the status and any of the dates/fields given (others keep their value). */
+  async applyStatus(
+    tx: Queryable,
+    code: string,
+    status: number,
+    at: string,
+    fields: {
+      received_at?: string;
+      due_at?: string;
+      finished_at?: string;
+      returned_at?: string;
+      processing_unit?: string;
+      fees_total?: number;
+    },
+  ): Promise<void> {
+    await tx.query(
+      `UPDATE dossier.dossiers SET status = $2, updated_at = $3,
+         received_at = COALESCE($4, received_at), due_at = COALESCE($5, due_at), finished_at = COALESCE($6, finished_at),
+         returned_at = COALESCE($7, returned_at), processing_unit = COALESCE($8, processing_unit),
+         fees_total = COALESCE($9, fees_total)
+       WHERE code = $1`,
+      [
+        code,
+        status,
+        at,
+        fields.received_at ?? null,
+        fields.due_at ?? null,
+        fields.finished_at ?? null,
+        fields.returned_at ?? null,
+        fields.processing_unit ?? null,
+        fields.fees_total ?? null,
+      ],
+    );
+  }
+
+  async flag(tx: Queryable, code: string): Promise<void> {
+    await tx.query(`UPDATE dossier.dossiers SET flagged = true WHERE code = $1`, [code]);
+  }
+
+  async addHistory(
+    tx: Queryable,
+    h: {
+      code: string;
+      eventId: string;
+      source: string;
+      type: string;
+      status: number;
+      previousStatus?: number;
+      accepted: boolean;
+      reason?: string;
+      occurredAt: string;
+      detail: unknown;
+      partition: number;
+      offset: string;
+    },
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO dossier.status_history (code, event_id, event_source, event_type, status, previous_status, accepted, reason,
+         occurred_at, detail, kafka_partition, kafka_offset)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
+      [
+        h.code,
+        h.eventId,
+        h.source,
+        h.type,
+        h.status,
+        h.previousStatus ?? null,
+        h.accepted,
+        h.reason ?? null,
+        h.occurredAt,
+        JSON.stringify(h.detail),
+        h.partition,
+        h.offset,
+      ],
+    );
+  }
+
+  // ---- reads ----
+
+  async byCode(code: string): Promise<DossierRow | undefined> {
+    return (await this.db.query<DossierRow>(`SELECT * FROM dossier.dossiers WHERE code = $1`, [code]))
+      .rows[0];
+  }
+
+  async byCodes(codes: string[]): Promise<DossierRow[]> {
+    return (await this.db.query<DossierRow>(`SELECT * FROM dossier.dossiers WHERE code = ANY($1)`, [codes]))
+      .rows;
+  }
+
+  async history(code: string): Promise<HistoryRow[]> {
+    return (
+      await this.db.query<HistoryRow>(
+        `SELECT h.seq::text AS seq, code, event_id, event_type, status, previous_status, accepted, reason, occurred_at
+         FROM dossier.status_history h WHERE code = $1 ORDER BY h.seq`,
+        [code],
+      )
+    ).rows;
+  }
+
+  /** Keyset pagination on (submitted_at, code), newest first. */
+  async list(
+    filter: DossierFilter,
+    limit: number,
+    after?: { submittedAt: string; code: string },
+  ): Promise<DossierRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown): void => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.agencyCode) add('agency_code = ?', filter.agencyCode);
+    if (filter.procedureCode) add('procedure_code = ?', filter.procedureCode);
+    if (filter.status !== undefined) add('status = ?', filter.status);
+    if (filter.applicantPersonalId) add('applicant_personal_id = ?', filter.applicantPersonalId);
+    if (filter.submittedFrom) add('submitted_at >= ?', filter.submittedFrom);
+    if (filter.submittedTo) add('submitted_at < ?', filter.submittedTo);
+    if (filter.overdue === true) where.push(`status IN ${OPEN_STATUSES} AND due_at < now()`);
+    if (filter.overdue === false)
+      where.push(`NOT (status IN ${OPEN_STATUSES} AND due_at IS NOT NULL AND due_at < now())`);
+    if (after) {
+      params.push(after.submittedAt, after.code);
+      where.push(`(submitted_at, code) < ($${params.length - 1}, $${params.length})`);
+    }
+    params.push(limit);
+    return (
+      await this.db.query<DossierRow>(
+        `SELECT * FROM dossier.dossiers ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY submitted_at DESC, code DESC LIMIT $${params.length}`,
+        params,
+      )
+    ).rows;
+  }
+
+  /**
+   * The indicators an operations centre watches, per agency, for dossiers received in [from, to):
+   * received; resolved (processed or returned); resolved on time (finished by NgayHenTra); overdue now.
+   */
+  async indicators(from: string, to: string, agencyCode?: string): Promise<IndicatorRow[]> {
+    return (
+      await this.db.query<IndicatorRow>(
+        `SELECT agency_code,
+           count(*)::text AS received,
+           count(*) FILTER (WHERE status IN (9, 10))::text AS resolved,
+           count(*) FILTER (WHERE status IN (9, 10) AND finished_at <= due_at)::text AS resolved_on_time,
+           count(*) FILTER (WHERE status IN ${OPEN_STATUSES} AND due_at < now())::text AS overdue
+         FROM dossier.dossiers
+         WHERE received_at >= $1 AND received_at < $2 AND ($3::text IS NULL OR agency_code = $3)
+         GROUP BY agency_code ORDER BY agency_code`,
+        [from, to, agencyCode ?? null],
+      )
+    ).rows;
+  }
+}

@@ -1,0 +1,5 @@
+import { runUntilSignal } from '@lgsp/core';
+import { loadGatewayConfig } from './src/gateway.config';
+import { startGateway } from './src/gateway.app';
+
+runUntilSignal('gateway', () => startGateway(loadGatewayConfig(process.env)));

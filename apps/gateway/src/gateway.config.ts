@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { bool, ConfigError, int, str, type Env } from '@lgsp/core';
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  callersFile: string;
+  /** the gateway's own key towards subgraphs (schema fetch); consumers' keys are forwarded as they are */
+  serviceKey: string;
+  subgraphs: { name: string; url: string }[];
+  graphiql: boolean;
+  logLevel: string;
+}
+
+/** GATEWAY_SUBGRAPHS: comma-separated name=url pairs. */
+function parseSubgraphs(raw: string): { name: string; url: string }[] {
+  return raw.split(',').map((pair) => {
+    const [name, url] = pair.split('=').map((s) => s.trim());
+    if (!name || !url || !/^https?:\/\//.test(url))
+      throw new ConfigError('GATEWAY_SUBGRAPHS', `bad entry "${pair}", want name=http://host:port/graphql`);
+    return { name, url };
+  });
+}
+
+export function loadGatewayConfig(env: Env): GatewayConfig {
+  return {
+    port: int(env, 'GATEWAY_PORT', 4000, 0, 65535),
+    host: str(env, 'LGSP_HOST', '127.0.0.1'),
+    callersFile: str(
+      env,
+      'LGSP_CALLERS_FILE',
+      join(__dirname, '..', '..', '..', 'config', 'callers.dev.json'),
+    ),
+    serviceKey: str(env, 'GATEWAY_SERVICE_KEY', 'dev-gateway-service-key'),
+    subgraphs: parseSubgraphs(str(env, 'GATEWAY_SUBGRAPHS', 'dossier=http://127.0.0.1:3001/graphql')),
+    graphiql: bool(env, 'GATEWAY_GRAPHIQL', env.NODE_ENV !== 'production'),
+    logLevel: str(env, 'LOG_LEVEL', 'info'),
+  };
+}

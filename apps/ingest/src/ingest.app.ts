@@ -1,0 +1,93 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ApiKeyRegistry } from '@lgsp/auth';
+import { Topics } from '@lgsp/contracts';
+import { configureFastify, createFastifyApp, listen, type RunningApp } from '@lgsp/core';
+import { ConsumerRunner, createKafka, ensureTopics, EventProducer } from '@lgsp/kafka';
+import {
+  createLogger,
+  createMetricsRegistry,
+  registerOpsRoutes,
+  type HealthCheck,
+} from '@lgsp/observability';
+import { SchemaRegistry } from '@lgsp/schema-registry';
+import { openDatabase } from '@lgsp/store';
+import { IngestController } from './ingest.controller';
+import type { IngestConfig } from './ingest.config';
+import { IngestService } from './ingest.service';
+import { IngressValidator } from './ingress-validator';
+import { ReceiptRepository } from './receipt.repository';
+
+@Module({})
+class IngestModule {
+  static register(service: IngestService): DynamicModule {
+    return {
+      module: IngestModule,
+      controllers: [IngestController],
+      providers: [{ provide: IngestService, useValue: service }],
+    };
+  }
+}
+
+/** Wires the ingest app: adapters first (database, Kafka), then the HTTP edge. */
+export async function startIngest(config: IngestConfig): Promise<RunningApp> {
+  const log = createLogger('ingest', config.logLevel);
+  const metrics = createMetricsRegistry('ingest');
+  const registry = new SchemaRegistry();
+  const callers = ApiKeyRegistry.fromFile(config.callersFile);
+
+  const db = await openDatabase(config.store);
+  const receipts = new ReceiptRepository(db);
+  await receipts.migrate();
+
+  const kafka = createKafka(config.kafka);
+  const created = await ensureTopics(kafka, config.kafka);
+  if (created.length > 0) log.info({ topics: created }, 'created topics');
+  const producer = new EventProducer(kafka);
+  await producer.connect();
+
+  const validator = new IngressValidator('dossier', registry, producer);
+  const ingress = new ConsumerRunner(kafka, producer, {
+    groupId: 'lgsp-ingest-validator',
+    topics: [Topics.ingress('dossier')],
+    handler: (records) => validator.handle(records),
+    metrics,
+    log: (level, msg, fields) => log[level](fields ?? {}, msg),
+  });
+  ingress.startInBackground();
+
+  const admin = kafka.admin();
+  await admin.connect();
+  const checks: HealthCheck[] = [
+    { name: 'kafka', check: async () => void (await admin.describeCluster()) },
+    { name: 'database', check: async () => void (await db.query('SELECT 1')) },
+    { name: 'ingress-validator', check: () => ingress.assertRunning() },
+  ];
+  const service = new IngestService(registry, callers, producer, receipts, metrics);
+
+  const onInternal = (error: unknown): void => log.error({ err: error }, 'unhandled error');
+  const app = await createFastifyApp(IngestModule.register(service), {
+    bodyLimit: config.bodyLimitBytes,
+    onInternal,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  registerOpsRoutes(fastify, metrics, checks);
+  configureFastify(fastify, [
+    'application/json',
+    'application/cloudevents+json',
+    'application/cloudevents-batch+json',
+  ]);
+  const url = await listen(app, config.port, config.host);
+  log.info({ url }, 'ingest listening');
+
+  return {
+    app,
+    url,
+    async close() {
+      await app.close();
+      await ingress.stop();
+      await admin.disconnect();
+      await producer.disconnect();
+      await db.close();
+    },
+  };
+}

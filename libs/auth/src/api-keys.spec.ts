@@ -1,0 +1,44 @@
+import { HubError } from '@lgsp/core';
+import { ApiKeyRegistry, hashApiKey } from './api-keys';
+
+describe(ApiKeyRegistry.name, () => {
+  const sut = new ApiKeyRegistry([
+    {
+      id: 'a',
+      name: 'A',
+      role: 'publisher',
+      keySha256: hashApiKey('key-a'),
+      types: ['vn.lgsp.dossier.*'],
+      sources: ['/000.00.01.H22/*'],
+    },
+    { id: 'c', name: 'C', role: 'consumer', keySha256: hashApiKey('key-c') },
+  ]);
+  const codeOf = (fn: () => unknown): string | undefined => {
+    try {
+      fn();
+    } catch (error) {
+      return error instanceof HubError ? error.code : 'other';
+    }
+    return undefined;
+  };
+
+  it('authenticates by key and role', () => {
+    expect(sut.authenticate('key-a', 'publisher').id).toBe('a');
+    expect(codeOf(() => sut.authenticate('key-c', 'publisher'))).toBe('LGSP_ERR_FORBIDDEN');
+    expect(codeOf(() => sut.authenticate('nope'))).toBe('LGSP_ERR_UNAUTHENTICATED');
+    expect(codeOf(() => sut.authenticate(undefined))).toBe('LGSP_ERR_UNAUTHENTICATED');
+  });
+
+  it('authorizes a publisher only for granted types and sources', () => {
+    const caller = sut.authenticate('key-a');
+    expect(
+      codeOf(() => sut.authorizePublish(caller, 'vn.lgsp.dossier.submitted.v1', '/000.00.01.H22/igate')),
+    ).toBeUndefined();
+    expect(
+      codeOf(() => sut.authorizePublish(caller, 'vn.lgsp.land.parcel-registered.v1', '/000.00.01.H22/igate')),
+    ).toBe('LGSP_ERR_FORBIDDEN');
+    expect(
+      codeOf(() => sut.authorizePublish(caller, 'vn.lgsp.dossier.submitted.v1', '/000.00.02.H22/igate')),
+    ).toBe('LGSP_ERR_FORBIDDEN');
+  });
+});

@@ -1,0 +1,4 @@
+export * from './dossier-status';
+export * from './generated/events';
+export * from './schema-files';
+export * from './topics';

@@ -1,0 +1,28 @@
+/** Every topic the hub owns, in one typed map. */
+export const Domains = ['dossier'] as const;
+export type Domain = (typeof Domains)[number];
+
+export const Topics = {
+  events: (domain: Domain) => `lgsp.${domain}.events` as const,
+  ingress: (domain: Domain) => `lgsp.ingress.${domain}` as const,
+  dlq: 'lgsp.dlq',
+  audit: 'lgsp.audit',
+} as const;
+
+/** Headers the hub adds to a dead letter, next to the original record's own headers. */
+export const DlqHeaders = {
+  originalTopic: 'lgsp_dlq_original_topic',
+  originalPartition: 'lgsp_dlq_original_partition',
+  originalOffset: 'lgsp_dlq_original_offset',
+  errorCode: 'lgsp_dlq_error_code',
+  errorDetail: 'lgsp_dlq_error_detail',
+  failedAt: 'lgsp_dlq_failed_at',
+  consumerGroup: 'lgsp_dlq_consumer_group',
+} as const;
+
+/** The domain of a CloudEvents type `vn.lgsp.<domain>.<name>.v<N>`, or undefined. */
+export function domainOfType(type: string): Domain | undefined {
+  const match = /^vn\.lgsp\.([a-z]+)\./.exec(type);
+  const domain = match?.[1];
+  return (Domains as readonly string[]).includes(domain ?? '') ? (domain as Domain) : undefined;
+}

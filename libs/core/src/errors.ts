@@ -1,0 +1,73 @@
+/**
+ * The catalogue of the hub's coded errors. Codes are stable: clients and operators search for them,
+ * so a code is never reused for another meaning.
+ */
+export const ErrorCatalog = {
+  LGSP_ERR_MALFORMED_JSON: { status: 400, title: 'The request body is not valid JSON' },
+  LGSP_ERR_CLOUDEVENT_INVALID: { status: 400, title: 'The CloudEvent is missing or has invalid attributes' },
+  LGSP_ERR_SCHEMA_INVALID: { status: 422, title: 'The event data does not match its JSON Schema' },
+  LGSP_ERR_UNKNOWN_TYPE: { status: 422, title: 'The event type is not in the catalog' },
+  LGSP_ERR_UNAUTHENTICATED: { status: 401, title: 'No valid API key was presented' },
+  LGSP_ERR_FORBIDDEN: { status: 403, title: 'The caller is not granted this event type or source' },
+  LGSP_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The content type is not supported' },
+  LGSP_ERR_PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  LGSP_ERR_DUPLICATE_CONFLICT: {
+    status: 409,
+    title: 'An event with this source and id was already accepted with different content',
+  },
+  LGSP_ERR_IN_PROGRESS: {
+    status: 409,
+    title: 'An event with this source and id is being published right now',
+  },
+  LGSP_ERR_BROKER_UNAVAILABLE: { status: 503, title: 'The event store (Kafka) is unavailable; retry later' },
+  LGSP_ERR_NOT_FOUND: { status: 404, title: 'Not found' },
+  LGSP_ERR_INVALID_TRANSITION: { status: 409, title: 'The dossier status transition is not allowed' },
+  LGSP_ERR_CONFIG: { status: 500, title: 'Invalid configuration' },
+  LGSP_ERR_INTERNAL: { status: 500, title: 'Internal error' },
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCatalog;
+
+export interface ValidationIssue {
+  /** JSON pointer into the event (RFC 6901), e.g. /data/MaHoSo */
+  pointer: string;
+  message: string;
+}
+
+/** An error that carries a catalogue code and becomes RFC 9457 problem+json at the HTTP edge. */
+export class HubError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail?: string,
+    readonly errors?: ValidationIssue[],
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(`${code}: ${detail ?? ErrorCatalog[code].title}`);
+    this.name = 'HubError';
+    this.status = ErrorCatalog[code].status;
+  }
+
+  toProblem(instance?: string): ProblemDetails {
+    return {
+      type: `urn:lgsp:error:${this.code}`,
+      title: ErrorCatalog[this.code].title,
+      status: this.status,
+      code: this.code,
+      ...(this.detail ? { detail: this.detail } : {}),
+      ...(instance ? { instance } : {}),
+      ...(this.errors ? { errors: this.errors } : {}),
+    };
+  }
+}
+
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode;
+  detail?: string;
+  instance?: string;
+  errors?: ValidationIssue[];
+}

@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ProblemFilter } from './problem.filter';
+
+export interface RunningApp {
+  app: INestApplication;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A Nest app on Fastify with the hub's error format; the caller registers routes and listens. */
+export async function createFastifyApp(
+  module: DynamicModule,
+  options: { bodyLimit?: number; onInternal: (error: unknown) => void },
+): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    module,
+    new FastifyAdapter({ bodyLimit: options.bodyLimit }),
+    {
+      logger: ['error', 'warn'],
+      bodyParser: false,
+    },
+  );
+  app.useGlobalFilters(new ProblemFilter(options.onInternal));
+  return app;
+}
+
+export async function listen(app: NestFastifyApplication, port: number, host: string): Promise<string> {
+  await app.listen(port, host);
+  return (await app.getUrl()).replace('[::1]', '127.0.0.1');
+}
+
+/** Starts an app, closes it cleanly on SIGINT/SIGTERM, and exits non-zero with a clear message if start-up fails. */
+export function runUntilSignal(name: string, start: () => Promise<{ close(): Promise<void> }>): void {
+  start().then(
+    (running) => {
+      const stop = (signal: string): void => {
+        process.stderr.write(`${name}: ${signal}, shutting down\n`);
+        running.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            process.stderr.write(`${name}: shutdown failed: ${String(error)}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `${name}: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}

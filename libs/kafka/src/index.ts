@@ -1,0 +1,5 @@
+export * from './cloudevents';
+export * from './consumer-runner';
+export * from './event-producer';
+export * from './kafka-config';
+export * from './topic-admin';

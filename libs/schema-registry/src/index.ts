@@ -1,0 +1,2 @@
+export * from './compatibility';
+export * from './schema-registry';

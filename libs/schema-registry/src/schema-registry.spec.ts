@@ -1,0 +1,128 @@
+import { readSchemaFiles, type SchemaFile } from '@lgsp/contracts';
+import { submitted } from '@lgsp/testing/samples';
+import { checkCompatibility } from './compatibility';
+import { SchemaRegistry } from './schema-registry';
+
+describe(SchemaRegistry.name, () => {
+  const sut = new SchemaRegistry();
+
+  it('knows every dossier event type of the lifecycle', () => {
+    expect(sut.types()).toEqual(
+      [
+        'fee-requested',
+        'processed',
+        'processing-step',
+        'received',
+        'rejected',
+        'result-returned',
+        'stopped',
+        'submitted',
+        'supplement-requested',
+        'withdrawn',
+      ].map((n) => `vn.lgsp.dossier.${n}.v1`),
+    );
+  });
+
+  it('accepts a valid submitted dossier and keys it by MaHoSo', () => {
+    const data = submitted('000.00.01.H22-261122-0001', 1);
+    expect(sut.validate('vn.lgsp.dossier.submitted.v1', data)).toEqual({ ok: true, data });
+    expect(sut.keyOf('vn.lgsp.dossier.submitted.v1', data)).toBe('000.00.01.H22-261122-0001');
+  });
+
+  it('lists every failing JSON pointer', () => {
+    const result = sut.validate('vn.lgsp.dossier.submitted.v1', {
+      ...submitted('000.00.01.H22-261122-0001', 1),
+      MaHoSo: '000.00.01.H22-261399-0001',
+      SoDinhDanhChuHoSo: '12345',
+      KenhThucHien: 4,
+      Unexpected: true,
+    });
+    expect(result.ok).toBe(false);
+    const pointers = result.ok ? [] : result.issues.map((i) => i.pointer).sort();
+    expect(pointers).toEqual([
+      '/data/KenhThucHien',
+      '/data/MaHoSo',
+      '/data/SoDinhDanhChuHoSo',
+      '/data/Unexpected',
+    ]);
+  });
+
+  it('refuses a status that does not belong to the event type', () => {
+    const result = sut.validate('vn.lgsp.dossier.withdrawn.v1', {
+      MaHoSo: '000.00.01.H22-261122-0001',
+      TrangThaiHoSo: 9,
+      ThoiDiem: '2026-11-22T08:00:00+07:00',
+    });
+    expect(result).toEqual({ ok: false, issues: [{ pointer: '/data/TrangThaiHoSo', message: 'must be 7' }] });
+  });
+
+  it('rejects a timestamp without a time zone', () => {
+    const result = sut.validate('vn.lgsp.dossier.withdrawn.v1', {
+      MaHoSo: '000.00.01.H22-261122-0001',
+      TrangThaiHoSo: 7,
+      ThoiDiem: '2026-11-22 08:00',
+    });
+    expect(result.ok).toBe(false);
+  });
+});
+
+describe('checkCompatibility', () => {
+  const v1: SchemaFile = {
+    path: 'x/thing.v1.json',
+    schema: {
+      $id: 'https://schemas.lgsp-hub.local/x/thing.v1.json',
+      'x-lgsp-type': 'vn.lgsp.x.thing.v1',
+      type: 'object',
+      additionalProperties: false,
+      required: ['a'],
+      properties: {
+        a: { type: 'string' },
+        b: { type: 'integer', enum: [1, 2, 3] },
+        c: { type: 'string', maxLength: 10 },
+      },
+    },
+  };
+  const v2 = (change: Record<string, unknown>): SchemaFile => ({
+    path: 'x/thing.v2.json',
+    schema: {
+      ...v1.schema,
+      $id: 'https://schemas.lgsp-hub.local/x/thing.v2.json',
+      'x-lgsp-type': 'vn.lgsp.x.thing.v2',
+      ...change,
+    },
+  });
+
+  it('passes the committed schema files', () => {
+    expect(checkCompatibility(readSchemaFiles())).toEqual([]);
+  });
+
+  it('accepts a new optional property and a wider enum', () => {
+    const next = v2({
+      properties: {
+        ...(v1.schema.properties as object),
+        b: { type: 'integer', enum: [1, 2, 3, 4] },
+        d: { type: 'string' },
+      },
+    });
+    expect(checkCompatibility([v1, next])).toEqual([]);
+  });
+
+  it('flags a new required property, a removed enum value, a removed property and a tighter length', () => {
+    const next = v2({
+      required: ['a', 'c'],
+      properties: {
+        a: { type: 'string' },
+        b: { type: 'integer', enum: [1, 2] },
+        c: { type: 'string', maxLength: 5 },
+      },
+    });
+    const reasons = checkCompatibility([v1, next]).map((p) => `${p.pointer} ${p.reason}`);
+    expect(reasons).toEqual([
+      '/c property became required',
+      '/b enum value 3 removed',
+      '/c maxLength tightened to 5',
+    ]);
+    const removed = v2({ properties: { a: { type: 'string' }, b: { type: 'integer', enum: [1, 2, 3] } } });
+    expect(checkCompatibility([v1, removed]).map((p) => p.reason)).toEqual(['property removed']);
+  });
+});

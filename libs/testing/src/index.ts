@@ -1,0 +1,3 @@
+export * from './broker';
+export * from './kafka-helpers';
+export * from './samples';

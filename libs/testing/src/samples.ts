@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { EventDataMap } from '@lgsp/contracts';
+import type { CloudEvent } from '@lgsp/kafka';
+
+const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ'];
+const MIDDLE = ['Văn', 'Thị', 'Hữu', 'Minh', 'Thanh', 'Ngọc', 'Đức', 'Thu'];
+const GIVEN = [
+  'An',
+  'Bình',
+  'Chi',
+  'Dũng',
+  'Giang',
+  'Hà',
+  'Hùng',
+  'Lan',
+  'Long',
+  'Mai',
+  'Nam',
+  'Phương',
+  'Quân',
+  'Thảo',
+  'Trang',
+  'Tuấn',
+];
+
+/** Procedures of the national procedure database, as a one-stop-shop would see them. */
+export const SAMPLE_PROCEDURES = [
+  { MaTTHC: '1.001193', TenTTHC: 'Đăng ký khai sinh', MaLinhVuc: 'HT', TenLinhVuc: 'Hộ tịch' },
+  { MaTTHC: '1.000656', TenTTHC: 'Đăng ký kết hôn', MaLinhVuc: 'HT', TenLinhVuc: 'Hộ tịch' },
+  {
+    MaTTHC: '1.001612',
+    TenTTHC: 'Cấp giấy phép xây dựng nhà ở riêng lẻ',
+    MaLinhVuc: 'XD',
+    TenLinhVuc: 'Xây dựng',
+  },
+  {
+    MaTTHC: '1.004227',
+    TenTTHC: 'Đăng ký biến động quyền sử dụng đất',
+    MaLinhVuc: 'DD',
+    TenLinhVuc: 'Đất đai',
+  },
+  {
+    MaTTHC: '2.000305',
+    TenTTHC: 'Cấp phiếu lý lịch tư pháp',
+    MaLinhVuc: 'LLTP',
+    TenLinhVuc: 'Lý lịch tư pháp',
+  },
+] as const;
+
+export const SAMPLE_AGENCIES = ['000.00.01.H22', '000.00.02.H22'] as const;
+
+function pick<T>(list: readonly T[], n: number): T {
+  return list[Math.abs(n) % list.length];
+}
+
+/** A deterministic-looking 12-digit personal id: province code, gender/century digit, birth year, serial. */
+export function samplePersonalId(n: number): string {
+  return `0220${String(90 + (n % 10)).padStart(2, '0')}${String(n % 1_000_000).padStart(6, '0')}`;
+}
+
+export function sampleName(n: number): string {
+  return `${pick(FAMILY, n)} ${pick(MIDDLE, n >> 3)} ${pick(GIVEN, n >> 5)}`;
+}
+
+/** A dossier code in the national format: <agency-code>-YYMMDD-NNNN. */
+export function sampleDossierCode(agency: string, day: Date, serial: number): string {
+  const yymmdd = day.toISOString().slice(2, 10).replaceAll('-', '');
+  return `${agency}-${yymmdd}-${String(serial % 10_000).padStart(4, '0')}`;
+}
+
+export function submitted(
+  code: string,
+  n: number,
+  at = new Date(),
+  agency: string = SAMPLE_AGENCIES[0],
+): EventDataMap['vn.lgsp.dossier.submitted.v1'] {
+  const p = pick(SAMPLE_PROCEDURES, n);
+  return {
+    MaHoSo: code,
+    TrangThaiHoSo: 1,
+    MaTTHC: p.MaTTHC,
+    TenTTHC: p.TenTTHC,
+    MaLinhVuc: p.MaLinhVuc,
+    TenLinhVuc: p.TenLinhVuc,
+    MaCoQuan: agency,
+    KenhThucHien: ((n % 3) + 1) as 1 | 2 | 3,
+    ChuHoSo: sampleName(n),
+    SoDinhDanhChuHoSo: samplePersonalId(n),
+    NgayNopHoSo: at.toISOString(),
+    DanhSachLePhi: [{ LoaiPhiLePhi: 2, SoTien: 8000, MoTa: 'Lệ phí' }],
+  };
+}
+
+export function event<T>(type: string, data: T, source = `/${SAMPLE_AGENCIES[0]}/igate`): CloudEvent<T> {
+  return { specversion: '1.0', id: randomUUID(), source, type, time: new Date().toISOString(), data };
+}
+
+/** A unique dossier code for a test run (serial from a counter, date from today). */
+let serial = Math.floor(Math.random() * 9000);
+export function uniqueDossierCode(agency: string = SAMPLE_AGENCIES[0]): string {
+  serial = (serial + 1) % 10_000;
+  const day = new Date(
+    Date.UTC(
+      2020 + Math.floor(Math.random() * 6),
+      Math.floor(Math.random() * 12),
+      1 + Math.floor(Math.random() * 28),
+    ),
+  );
+  return sampleDossierCode(agency, day, serial);
+}

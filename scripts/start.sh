@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# `npm start`: the whole hub on one machine with its embedded defaults — the local Kafka broker
+# (unless KAFKA_BROKERS is set) and PGlite (unless DATABASE_URL is set). Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+started_broker=""
+if [[ -z "${KAFKA_BROKERS:-}" ]]; then
+  if ! bash docker/kafka-local/kafka.sh status; then
+    bash docker/kafka-local/kafka.sh start
+    started_broker=1
+  fi
+  export KAFKA_BROKERS=127.0.0.1:${LGSP_KAFKA_PORT:-9092}
+fi
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [[ -n "$started_broker" && -z "${LGSP_KEEP_BROKER:-}" ]]; then bash docker/kafka-local/kafka.sh stop; fi
+}
+trap cleanup INT TERM EXIT
+
+wait_for() {
+  local url=$1 name=$2
+  for _ in $(seq 1 120); do
+    if curl -fs "$url" >/dev/null 2>&1; then return 0; fi
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "$name failed to start" >&2; exit 1; }; done
+    sleep 0.5
+  done
+  echo "$name did not become ready" >&2
+  exit 1
+}
+
+npm run -s start:ingest & pids+=($!)
+wait_for "http://127.0.0.1:${INGEST_PORT:-3000}/health/live" ingest
+npm run -s start:dossier & pids+=($!)
+wait_for "http://127.0.0.1:${DOSSIER_PORT:-3001}/health/live" dossier
+npm run -s start:gateway & pids+=($!)
+wait_for "http://127.0.0.1:${GATEWAY_PORT:-4000}/health/live" gateway
+
+cat >&2 <<MSG
+
+lgsp-hub is up (Ctrl-C stops it)
+  publish  POST http://127.0.0.1:${INGEST_PORT:-3000}/events      OpenAPI: http://127.0.0.1:${INGEST_PORT:-3000}/openapi.json
+  query    POST http://127.0.0.1:${GATEWAY_PORT:-4000}/graphql     GraphiQL: http://127.0.0.1:${GATEWAY_PORT:-4000}/graphiql
+  demo     npm run demo   (publishes sample dossiers)
+
+MSG
+wait -n "${pids[@]}"

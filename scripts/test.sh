@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `npm test`: every tier against real services — unit specs; integration and e2e specs against a real
+# Kafka broker (KAFKA_BROKERS, else a container where Docker answers, else the local KRaft broker) with
+# PGlite; then the integration specs again against PostgreSQL when one answers (DATABASE_URL, else the
+# server on 127.0.0.1:5432 if it is there). Ends with one summary line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning"
+export KAFKAJS_NO_PARTITIONER_WARNING=1
+out="$(mktemp -d)"
+status=0
+
+run() {
+  local name=$1; shift
+  echo "=== $name ==="
+  jest "$@" --json --outputFile="$out/$name.json" || status=1
+}
+
+run unit --selectProjects unit
+pg_url="${DATABASE_URL:-}"
+if [[ -z "$pg_url" ]] && command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then
+  pg_url="postgres://postgres@127.0.0.1:5432/postgres"
+fi
+DATABASE_URL= run integration-pglite --selectProjects integration e2e --runInBand
+if [[ -n "$pg_url" ]]; then
+  DATABASE_URL="$pg_url" run integration-postgres --selectProjects integration e2e --runInBand
+else
+  echo "=== integration-postgres: skipped (no PostgreSQL server answers; set DATABASE_URL) ==="
+fi
+
+node -e '
+const fs = require("fs"); let p = 0, f = 0, s = 0;
+for (const file of fs.readdirSync(process.argv[1])) {
+  const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + file, "utf8"));
+  p += r.numPassedTests; f += r.numFailedTests + r.numRuntimeErrorTestSuites; s += r.numPendingTests;
+  console.log(`${file.replace(".json", "")}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+}
+console.log(`Tests: ${p} passed, ${f} failed` + (s ? `, ${s} skipped` : ""));
+' "$out"
+rm -rf "$out"
+exit $status
