@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { KafkaConfig } from 'kafkajs';
 import { ApiKeyRegistry } from '@lgsp/auth';
 import { Topics } from '@lgsp/contracts';
 import { configureFastify, createFastifyApp, listen, type RunningApp } from '@lgsp/core';
@@ -29,7 +30,11 @@ class IngestModule {
 }
 
 /** Wires the ingest app: adapters first (database, Kafka), then the HTTP edge. */
-export async function startIngest(config: IngestConfig): Promise<RunningApp> {
+/** `overrides.kafka` reaches the Kafka client config (tests use it to cut the network to the broker). */
+export async function startIngest(
+  config: IngestConfig,
+  overrides: { kafka?: Partial<KafkaConfig> } = {},
+): Promise<RunningApp> {
   const log = createLogger('ingest', config.logLevel);
   const metrics = createMetricsRegistry('ingest');
   const registry = new SchemaRegistry();
@@ -39,7 +44,7 @@ export async function startIngest(config: IngestConfig): Promise<RunningApp> {
   const receipts = new ReceiptRepository(db);
   await receipts.migrate();
 
-  const kafka = createKafka(config.kafka);
+  const kafka = createKafka(config.kafka, overrides.kafka);
   const created = await ensureTopics(kafka, config.kafka);
   if (created.length > 0) log.info({ topics: created }, 'created topics');
   const producer = new EventProducer(kafka);

@@ -1,3 +1,4 @@
 export * from './broker';
 export * from './kafka-helpers';
 export * from './samples';
+export * from './network-switch';

@@ -51,6 +51,17 @@ export async function readUntil(
   return records;
 }
 
+/** Every record of a topic up to its end as it is now, in offset order per partition. */
+export async function readToEnd(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<ReadRecord[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+  const wanted = ends.reduce((n, p) => n + Number(BigInt(p.high) - BigInt(p.low)), 0);
+  if (wanted === 0) return [];
+  const records = await readUntil(kafka, topic, (rs) => rs.length >= wanted, timeoutMs);
+  return records.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+}
+
 /** Polls until `check` returns a value, or fails after the timeout. */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const until = Date.now() + timeoutMs;
