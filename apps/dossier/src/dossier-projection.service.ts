@@ -55,7 +55,8 @@ export class DossierProjectionService {
     private readonly registry: SchemaRegistry,
   ) {}
 
-  async handle(records: ConsumedRecord[]): Promise<DeadLetter[]> {
+  /** Applies a batch in one transaction (or inside `tx`, when the caller holds one) and returns the poison records. */
+  async handle(records: ConsumedRecord[], tx?: Queryable): Promise<DeadLetter[]> {
     const dead: DeadLetter[] = [];
     const valid: { record: ConsumedRecord; event: CloudEvent<AnyDossierData>; type: DossierEventType }[] = [];
     for (const record of records) {
@@ -87,9 +88,11 @@ export class DossierProjectionService {
       }
     }
     if (valid.length > 0) {
-      await this.repository.transaction(async (tx) => {
-        for (const v of valid) await this.apply(tx, v.record, v.event, v.type);
-      });
+      const work = async (t: Queryable) => {
+        for (const v of valid) await this.apply(t, v.record, v.event, v.type);
+      };
+      if (tx) await work(tx);
+      else await this.repository.transaction(work);
     }
     return dead;
   }

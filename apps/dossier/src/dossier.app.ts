@@ -1,8 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
-import { ApiKeyRegistry, guardGraphql } from '@lgsp/auth';
+import { OperatorAudit } from '@lgsp/audit';
+import { ApiKeyRegistry, guardedRoute, guardGraphql } from '@lgsp/auth';
 import { Topics } from '@lgsp/contracts';
-import { createFastifyApp, listen, type RunningApp } from '@lgsp/core';
+import type { FastifyInstance } from 'fastify';
+import { createFastifyApp, HubError, listen, type RunningApp } from '@lgsp/core';
 import { ConsumerRunner, createKafka, ensureTopics, EventProducer } from '@lgsp/kafka';
 import {
   createLogger,
@@ -15,6 +17,7 @@ import { openDatabase } from '@lgsp/store';
 import type { DossierConfig } from './dossier.config';
 import { dossierResolvers, dossierSchema } from './dossier.graphql';
 import { DossierProjectionService } from './dossier-projection.service';
+import { DossierRebuildService } from './dossier-rebuild.service';
 import { DossierRepository } from './dossier.repository';
 
 @Module({})
@@ -27,7 +30,7 @@ class DossierModule {
 /** The dossier service: projection of lgsp.dossier.events and the dossier GraphQL subgraph. */
 export async function startDossier(
   config: DossierConfig,
-): Promise<RunningApp & { repository: DossierRepository }> {
+): Promise<RunningApp & { repository: DossierRepository; rebuild: DossierRebuildService }> {
   const log = createLogger('dossier', config.logLevel);
   const metrics = createMetricsRegistry('dossier');
   const callers = ApiKeyRegistry.fromFile(config.callersFile);
@@ -39,7 +42,10 @@ export async function startDossier(
   await ensureTopics(kafka, config.kafka);
   const producer = new EventProducer(kafka);
   await producer.connect();
-  const projection = new DossierProjectionService(repository, new SchemaRegistry());
+  const registry = new SchemaRegistry();
+  const projection = new DossierProjectionService(repository, registry);
+  const rebuild = new DossierRebuildService(db, kafka, registry, Topics.events('dossier'), repository);
+  const audit = new OperatorAudit(producer, 'admin-api');
   const runner = new ConsumerRunner(kafka, producer, {
     groupId: config.consumerGroup,
     topics: [Topics.events('dossier')],
@@ -57,6 +63,7 @@ export async function startDossier(
   const app = await createFastifyApp(DossierModule.register(), { onInternal });
   const fastify = app.getHttpAdapter().getInstance();
   registerOpsRoutes(fastify, metrics, checks);
+  registerRebuildRoutes(fastify, callers, rebuild, audit, onInternal);
   // A subgraph verifies its callers itself: the gateway forwards the consumer's key.
   guardGraphql(fastify, callers, 'consumer', 'gateway');
   await fastify.register(mercuriusFederationPlugin, {
@@ -71,11 +78,66 @@ export async function startDossier(
     app,
     url,
     repository,
+    rebuild,
     async close() {
       await app.close();
+      await rebuild.cancel();
       await runner.stop();
       await producer.disconnect();
       await db.close();
     },
   };
+}
+
+/**
+ * The read model's admin endpoints (operator role): POST starts a rebuild (202), GET reports it,
+ * DELETE cancels it. Start and end are written to the audit topic with the operator's identity.
+ */
+function registerRebuildRoutes(
+  fastify: FastifyInstance,
+  callers: ApiKeyRegistry,
+  rebuild: DossierRebuildService,
+  audit: OperatorAudit,
+  onInternal: (error: unknown) => void,
+): void {
+  const operator = ['operator'] as const;
+  fastify.post(
+    '/admin/rebuild',
+    guardedRoute(
+      callers,
+      [...operator],
+      async (_request, caller) => {
+        const status = rebuild.start(caller.id);
+        const actor = { id: caller.id, name: caller.name, role: caller.role };
+        const base = { actor, action: 'rebuild', target: 'dossier', params: { rebuildId: status.id } };
+        await audit.record({ ...base, outcome: 'started' });
+        void rebuild.finished().then(async (end) => {
+          if (!end) return;
+          const outcome =
+            end.state === 'completed' ? 'completed' : end.state === 'cancelled' ? 'interrupted' : 'failed';
+          await audit
+            .record({ ...base, outcome, result: { ...end } })
+            .catch((error: unknown) => onInternal(error));
+        });
+        return { status: 202, body: status };
+      },
+      onInternal,
+    ),
+  );
+  fastify.get(
+    '/admin/rebuild',
+    guardedRoute(callers, [...operator], async () => {
+      const status = rebuild.status();
+      if (!status) throw new HubError('LGSP_ERR_NOT_FOUND', 'no rebuild has run since the service started');
+      return { body: status };
+    }),
+  );
+  fastify.delete(
+    '/admin/rebuild',
+    guardedRoute(callers, [...operator], async () => {
+      const status = await rebuild.cancel();
+      if (!status) throw new HubError('LGSP_ERR_NOT_FOUND', 'no rebuild has run since the service started');
+      return { body: status };
+    }),
+  );
 }

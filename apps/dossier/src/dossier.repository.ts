@@ -1,11 +1,12 @@
 import { migrate, type Database, type Queryable } from '@lgsp/store';
 
-export const dossierMigrations = [
-  `CREATE TABLE dossier.applied_events (
+/** The read model's tables, in the schema given (the live one, or the one a rebuild fills beside it). */
+export const dossierMigrations = (schema: string): string[] => [
+  `CREATE TABLE ${schema}.applied_events (
      event_key text PRIMARY KEY,
      applied_at timestamptz NOT NULL DEFAULT now()
    );
-   CREATE TABLE dossier.dossiers (
+   CREATE TABLE ${schema}.dossiers (
      code text PRIMARY KEY,
      procedure_code text NOT NULL,
      procedure_name text NOT NULL,
@@ -26,10 +27,10 @@ export const dossierMigrations = [
      flagged boolean NOT NULL DEFAULT false,
      updated_at timestamptz NOT NULL
    );
-   CREATE INDEX dossiers_agency ON dossier.dossiers (agency_code, submitted_at);
-   CREATE INDEX dossiers_applicant ON dossier.dossiers (applicant_personal_id);
-   CREATE INDEX dossiers_status ON dossier.dossiers (status, due_at);
-   CREATE TABLE dossier.status_history (
+   CREATE INDEX dossiers_agency ON ${schema}.dossiers (agency_code, submitted_at);
+   CREATE INDEX dossiers_applicant ON ${schema}.dossiers (applicant_personal_id);
+   CREATE INDEX dossiers_status ON ${schema}.dossiers (status, due_at);
+   CREATE TABLE ${schema}.status_history (
      seq bigserial PRIMARY KEY,
      code text NOT NULL,
      event_id text NOT NULL,
@@ -44,7 +45,7 @@ export const dossierMigrations = [
      kafka_partition integer NOT NULL,
      kafka_offset bigint NOT NULL
    );
-   CREATE INDEX status_history_code ON dossier.status_history (code, seq)`,
+   CREATE INDEX status_history_code ON ${schema}.status_history (code, seq)`,
 ];
 
 export interface DossierRow {
@@ -104,10 +105,13 @@ const OPEN_STATUSES = '(1, 2, 4, 5, 6)';
 
 /** SQL of the dossier read model. The projection writes through `tx`, readers use the pool. */
 export class DossierRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    readonly schema = 'dossier',
+  ) {}
 
   migrate(): Promise<void> {
-    return migrate(this.db, 'dossier', dossierMigrations);
+    return migrate(this.db, this.schema, dossierMigrations(this.schema));
   }
 
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -117,7 +121,7 @@ export class DossierRepository {
   /** True when the event is new (and now marked applied); false when it was applied before. */
   async markApplied(tx: Queryable, eventKey: string): Promise<boolean> {
     const { rows } = await tx.query(
-      `INSERT INTO dossier.applied_events (event_key) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_key`,
+      `INSERT INTO ${this.schema}.applied_events (event_key) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_key`,
       [eventKey],
     );
     return rows.length === 1;
@@ -125,7 +129,7 @@ export class DossierRepository {
 
   async currentStatus(tx: Queryable, code: string): Promise<number | undefined> {
     const { rows } = await tx.query<{ status: number }>(
-      `SELECT status FROM dossier.dossiers WHERE code = $1 FOR UPDATE`,
+      `SELECT status FROM ${this.schema}.dossiers WHERE code = $1 FOR UPDATE`,
       [code],
     );
     return rows[0]?.status;
@@ -139,7 +143,7 @@ export class DossierRepository {
     >,
   ): Promise<void> {
     await tx.query(
-      `INSERT INTO dossier.dossiers (code, procedure_code, procedure_name, field_code, field_name, agency_code, channel,
+      `INSERT INTO ${this.schema}.dossiers (code, procedure_code, procedure_name, field_code, field_name, agency_code, channel,
          applicant_name, applicant_personal_id, status, submitted_at, fees_total, updated_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
       [
@@ -176,7 +180,7 @@ export class DossierRepository {
     },
   ): Promise<void> {
     await tx.query(
-      `UPDATE dossier.dossiers SET status = $2, updated_at = $3,
+      `UPDATE ${this.schema}.dossiers SET status = $2, updated_at = $3,
          received_at = COALESCE($4, received_at), due_at = COALESCE($5, due_at), finished_at = COALESCE($6, finished_at),
          returned_at = COALESCE($7, returned_at), processing_unit = COALESCE($8, processing_unit),
          fees_total = COALESCE($9, fees_total)
@@ -196,7 +200,7 @@ export class DossierRepository {
   }
 
   async flag(tx: Queryable, code: string): Promise<void> {
-    await tx.query(`UPDATE dossier.dossiers SET flagged = true WHERE code = $1`, [code]);
+    await tx.query(`UPDATE ${this.schema}.dossiers SET flagged = true WHERE code = $1`, [code]);
   }
 
   async addHistory(
@@ -217,7 +221,7 @@ export class DossierRepository {
     },
   ): Promise<void> {
     await tx.query(
-      `INSERT INTO dossier.status_history (code, event_id, event_source, event_type, status, previous_status, accepted, reason,
+      `INSERT INTO ${this.schema}.status_history (code, event_id, event_source, event_type, status, previous_status, accepted, reason,
          occurred_at, detail, kafka_partition, kafka_offset)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
       [
@@ -240,20 +244,21 @@ export class DossierRepository {
   // ---- reads ----
 
   async byCode(code: string): Promise<DossierRow | undefined> {
-    return (await this.db.query<DossierRow>(`SELECT * FROM dossier.dossiers WHERE code = $1`, [code]))
+    return (await this.db.query<DossierRow>(`SELECT * FROM ${this.schema}.dossiers WHERE code = $1`, [code]))
       .rows[0];
   }
 
   async byCodes(codes: string[]): Promise<DossierRow[]> {
-    return (await this.db.query<DossierRow>(`SELECT * FROM dossier.dossiers WHERE code = ANY($1)`, [codes]))
-      .rows;
+    return (
+      await this.db.query<DossierRow>(`SELECT * FROM ${this.schema}.dossiers WHERE code = ANY($1)`, [codes])
+    ).rows;
   }
 
   async history(code: string): Promise<HistoryRow[]> {
     return (
       await this.db.query<HistoryRow>(
         `SELECT h.seq::text AS seq, code, event_id, event_type, status, previous_status, accepted, reason, occurred_at
-         FROM dossier.status_history h WHERE code = $1 ORDER BY h.seq`,
+         FROM ${this.schema}.status_history h WHERE code = $1 ORDER BY h.seq`,
         [code],
       )
     ).rows;
@@ -287,7 +292,7 @@ export class DossierRepository {
     params.push(limit);
     return (
       await this.db.query<DossierRow>(
-        `SELECT * FROM dossier.dossiers ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        `SELECT * FROM ${this.schema}.dossiers ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY submitted_at DESC, code DESC LIMIT $${params.length}`,
         params,
       )
@@ -306,7 +311,7 @@ export class DossierRepository {
            count(*) FILTER (WHERE status IN (9, 10))::text AS resolved,
            count(*) FILTER (WHERE status IN (9, 10) AND finished_at <= due_at)::text AS resolved_on_time,
            count(*) FILTER (WHERE status IN ${OPEN_STATUSES} AND due_at < now())::text AS overdue
-         FROM dossier.dossiers
+         FROM ${this.schema}.dossiers
          WHERE received_at >= $1 AND received_at < $2 AND ($3::text IS NULL OR agency_code = $3)
          GROUP BY agency_code ORDER BY agency_code`,
         [from, to, agencyCode ?? null],

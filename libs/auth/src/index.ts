@@ -1,2 +1,3 @@
 export * from './api-keys';
 export * from './graphql-guard';
+export * from './guarded-route';

@@ -6,6 +6,8 @@ export const Topics = {
   events: (domain: Domain) => `lgsp.${domain}.events` as const,
   ingress: (domain: Domain) => `lgsp.ingress.${domain}` as const,
   dlq: 'lgsp.dlq',
+  /** compacted ledger of redriven dead letters (key dlq:<partition>:<offset>) */
+  dlqRedriven: 'lgsp.dlq.redriven',
   audit: 'lgsp.audit',
 } as const;
 

@@ -22,6 +22,10 @@ export const ErrorCatalog = {
   LGSP_ERR_BROKER_UNAVAILABLE: { status: 503, title: 'The event store (Kafka) is unavailable; retry later' },
   LGSP_ERR_NOT_FOUND: { status: 404, title: 'Not found' },
   LGSP_ERR_INVALID_TRANSITION: { status: 409, title: 'The dossier status transition is not allowed' },
+  LGSP_ERR_BAD_POSITION: { status: 400, title: 'The topic position is not valid' },
+  LGSP_ERR_BAD_REQUEST: { status: 400, title: 'The request is not valid' },
+  LGSP_ERR_NOT_CONFIRMED: { status: 409, title: 'A bulk or destructive operation was not confirmed' },
+  LGSP_ERR_ALREADY_RUNNING: { status: 409, title: 'The operation is already running' },
   LGSP_ERR_CONFIG: { status: 500, title: 'Invalid configuration' },
   LGSP_ERR_INTERNAL: { status: 500, title: 'Internal error' },
 } as const;

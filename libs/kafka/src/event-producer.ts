@@ -2,6 +2,12 @@ import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafka
 import { HubError, MicroBatcher } from '@lgsp/core';
 import type { KafkaRecord } from './cloudevents';
 
+export type RawRecord = Omit<KafkaRecord, 'key'> & {
+  key: string | null;
+  partition?: number;
+  timestamp?: string;
+};
+
 export interface Delivery {
   topic: string;
   partition: number;
@@ -46,8 +52,11 @@ export class EventProducer {
     return this.batcher.add({ topic, record });
   }
 
-  /** Sends records as they are (explicit partitions allowed), in order, in one request. */
-  async sendRaw(topic: string, records: (KafkaRecord & { partition?: number })[]): Promise<void> {
+  /**
+   * Sends records as they are, in order, in one request: explicit partitions and timestamps are kept
+   * (replays and redrives preserve them).
+   */
+  async sendRaw(topic: string, records: RawRecord[]): Promise<void> {
     try {
       await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: records });
     } catch (error) {

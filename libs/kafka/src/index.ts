@@ -3,3 +3,4 @@ export * from './consumer-runner';
 export * from './event-producer';
 export * from './kafka-config';
 export * from './topic-admin';
+export * from './topic-reader';

@@ -20,6 +20,11 @@ export function hubTopics(settings: KafkaSettings): TopicSpec[] {
     specs.push({ topic: Topics.ingress(domain), partitions: settings.partitions, config: { ...base } });
   }
   specs.push({ topic: Topics.dlq, partitions: settings.partitions, config: { ...base } });
+  specs.push({
+    topic: Topics.dlqRedriven,
+    partitions: 1,
+    config: { ...base, 'cleanup.policy': 'compact', 'retention.ms': '-1' },
+  });
   // The audit trail is kept forever: retention -1.
   specs.push({ topic: Topics.audit, partitions: 1, config: { ...base, 'retention.ms': '-1' } });
   return specs;

@@ -1,2 +1,3 @@
 export * from './compatibility';
 export * from './schema-registry';
+export * from './schema-check';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { headersToStrings } from '@lgsp/kafka';
+import { headersToStrings, readRanges, resolveRange } from '@lgsp/kafka';
 
 export interface ReadRecord {
   partition: number;
@@ -8,6 +8,7 @@ export interface ReadRecord {
   key: string | null;
   value: string | null;
   headers: Record<string, string>;
+  timestamp?: string;
 }
 
 /** Reads a topic from the beginning with a throw-away group until `done` holds or the time runs out. */
@@ -52,13 +53,13 @@ export async function readUntil(
 }
 
 /** Every record of a topic up to its end as it is now, in offset order per partition. */
-export async function readToEnd(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<ReadRecord[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
-  const wanted = ends.reduce((n, p) => n + Number(BigInt(p.high) - BigInt(p.low)), 0);
-  if (wanted === 0) return [];
-  const records = await readUntil(kafka, topic, (rs) => rs.length >= wanted, timeoutMs);
+export async function readToEnd(kafka: Kafka, topic: string): Promise<ReadRecord[]> {
+  const records: ReadRecord[] = [];
+  const ranges = await resolveRange(kafka, topic, { kind: 'earliest' });
+  await readRanges(kafka, topic, ranges, async (batch) => {
+    for (const r of batch)
+      records.push({ ...r, value: r.value?.toString('utf8') ?? null, timestamp: r.timestamp });
+  });
   return records.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 }
 

@@ -1,0 +1,5 @@
+import { runUntilSignal } from '@lgsp/core';
+import { loadAdminConfig } from './src/admin.config';
+import { startAdmin } from './src/admin.app';
+
+runUntilSignal('admin', () => startAdmin(loadAdminConfig(process.env)));

@@ -1,0 +1,25 @@
+import { join } from 'node:path';
+import { int, str, type Env } from '@lgsp/core';
+import { loadKafkaSettings, type KafkaSettings } from '@lgsp/kafka';
+
+export interface AdminConfig {
+  port: number;
+  host: string;
+  callersFile: string;
+  kafka: KafkaSettings;
+  logLevel: string;
+}
+
+export function loadAdminConfig(env: Env): AdminConfig {
+  return {
+    port: int(env, 'ADMIN_PORT', 3100, 0, 65535),
+    host: str(env, 'LGSP_HOST', '127.0.0.1'),
+    callersFile: str(
+      env,
+      'LGSP_CALLERS_FILE',
+      join(__dirname, '..', '..', '..', 'config', 'callers.dev.json'),
+    ),
+    kafka: loadKafkaSettings(env, 'lgsp-admin'),
+    logLevel: str(env, 'LOG_LEVEL', 'info'),
+  };
+}

@@ -1,0 +1,24 @@
+import { join } from 'node:path';
+import { optional, str, type Env } from '@lgsp/core';
+import { loadKafkaSettings, type KafkaSettings } from '@lgsp/kafka';
+
+export interface CliConfig {
+  kafka: KafkaSettings;
+  callersFile: string;
+  /** the operator's API key (LGSP_API_KEY; never a command-line argument, which others can read) */
+  apiKey?: string;
+  dossierUrl: string;
+}
+
+export function loadCliConfig(env: Env): CliConfig {
+  return {
+    kafka: loadKafkaSettings(env, 'lgsp-cli'),
+    callersFile: str(
+      env,
+      'LGSP_CALLERS_FILE',
+      join(__dirname, '..', '..', '..', 'config', 'callers.dev.json'),
+    ),
+    apiKey: optional(env, 'LGSP_API_KEY'),
+    dossierUrl: str(env, 'LGSP_DOSSIER_URL', 'http://127.0.0.1:3001'),
+  };
+}

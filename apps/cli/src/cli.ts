@@ -1,0 +1,394 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { OperatorAudit, type AuditActor } from '@lgsp/audit';
+import { ApiKeyRegistry } from '@lgsp/auth';
+import { HubError } from '@lgsp/core';
+import { createKafka, EventProducer, parsePosition, rangeSize, type Position } from '@lgsp/kafka';
+import {
+  DeadLetters,
+  groupsLag,
+  planReplay,
+  replay,
+  topicsOverview,
+  type DeadLetterFilter,
+} from '@lgsp/operations';
+import { checkSchemaFiles } from '@lgsp/schema-registry';
+import type { CliConfig } from './cli.config';
+import { confirm, Progress, table } from './terminal';
+
+interface Globals {
+  json?: boolean;
+  yes?: boolean;
+}
+
+/** What the commands need, opened on first use and closed at the end. */
+class Session {
+  readonly kafka;
+  private producer?: EventProducer;
+  private actorCache?: AuditActor;
+
+  constructor(private readonly config: CliConfig) {
+    this.kafka = createKafka(config.kafka);
+  }
+
+  /** The operator behind LGSP_API_KEY; every command that touches the hub needs one. */
+  actor(): AuditActor {
+    if (this.actorCache) return this.actorCache;
+    const caller = ApiKeyRegistry.fromFile(this.config.callersFile).authenticate(
+      this.config.apiKey,
+      'operator',
+    );
+    this.actorCache = { id: caller.id, name: caller.name, role: caller.role };
+    return this.actorCache;
+  }
+
+  get apiKey(): string {
+    this.actor();
+    return this.config.apiKey ?? '';
+  }
+
+  get settings() {
+    return this.config.kafka;
+  }
+
+  get dossierUrl(): string {
+    return this.config.dossierUrl;
+  }
+
+  async writer(): Promise<EventProducer> {
+    if (!this.producer) {
+      this.producer = new EventProducer(this.kafka);
+      await this.producer.connect();
+    }
+    return this.producer;
+  }
+
+  async audit(): Promise<OperatorAudit> {
+    return new OperatorAudit(await this.writer(), 'cli');
+  }
+
+  async close(): Promise<void> {
+    await this.producer?.disconnect();
+  }
+}
+
+/** Ctrl-C once: stop at the next safe point. Twice: leave at once. */
+function interruptible(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nstopping after the batch in flight (Ctrl-C again to quit at once)…\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a whole number above 0');
+  return n;
+};
+const position = (value: string): Position => {
+  try {
+    return parsePosition(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
+const time = (value: string): Date => {
+  const p = position(value);
+  if (p.kind !== 'timestamp') throw new InvalidArgumentError('expected an ISO 8601 time with zone');
+  return p.at;
+};
+
+function print(globals: Globals, data: unknown, human: () => string): void {
+  process.stdout.write(`${globals.json ? JSON.stringify(data, null, 2) : human()}\n`);
+}
+
+function dlqFilterOptions(command: Command): Command {
+  return command
+    .option('--code <code>', 'error code, e.g. LGSP_ERR_SCHEMA_INVALID')
+    .option('--type <type>', 'CloudEvents type')
+    .option('--topic <topic>', 'original topic')
+    .option('--since <time>', 'failed at or after (ISO 8601 with zone)', time)
+    .option('--until <time>', 'failed before (ISO 8601 with zone)', time);
+}
+
+function dlqFilter(o: Record<string, unknown>): DeadLetterFilter {
+  return {
+    code: o.code as string | undefined,
+    type: o.type as string | undefined,
+    originalTopic: o.topic as string | undefined,
+    since: o.since as Date | undefined,
+    until: o.until as Date | undefined,
+  };
+}
+
+export function buildCli(config: CliConfig): { program: Command; session: Session } {
+  const session = new Session(config);
+  const program = new Command('lgsp')
+    .description("lgsp-hub operator tool: the hub's topics, replays, read-model rebuilds and dead letters")
+    .option('--json', 'print JSON for machines instead of tables and progress')
+    .option('-y, --yes', 'do not ask before bulk or destructive operations')
+    .showHelpAfterError();
+  const globals = () => program.opts<Globals>();
+
+  program
+    .command('topics')
+    .description("the hub's topics with partitions, offsets and retained records")
+    .action(async () => {
+      session.actor();
+      const topics = await topicsOverview(session.kafka);
+      print(globals(), topics, () =>
+        table(
+          topics.map((t) => ({
+            topic: t.topic,
+            partitions: t.partitions.length,
+            records: t.records,
+            retention:
+              t.config['retention.ms'] === '-1' ? 'forever' : `${t.config['retention.ms'] ?? '?'} ms`,
+            cleanup: t.config['cleanup.policy'] ?? '',
+          })),
+          ['topic', 'partitions', 'records', 'retention', 'cleanup'],
+        ),
+      );
+    });
+
+  program
+    .command('lag')
+    .description('consumer groups and how far behind each is, per topic')
+    .option('--group <id>', 'only this group')
+    .action(async (o: { group?: string }) => {
+      session.actor();
+      const groups = await groupsLag(session.kafka, o.group);
+      print(globals(), groups, () =>
+        table(
+          groups.flatMap((g) =>
+            (g.topics.length ? g.topics : [{ topic: '-', lag: 0 }]).map((t) => ({
+              group: g.group,
+              state: g.state,
+              members: g.members,
+              topic: t.topic,
+              lag: t.lag,
+            })),
+          ),
+          ['group', 'state', 'members', 'topic', 'lag'],
+        ),
+      );
+    });
+
+  program
+    .command('replay')
+    .description('copy a window of a topic into another topic (keys, headers, order and timestamps kept)')
+    .argument('<source>', 'topic to read')
+    .addOption(new Option('--to <topic>', 'topic to write into (created like the source if missing)'))
+    .option('--dry-run', 'count what would move; write nothing')
+    .option('--from <position>', 'earliest | latest | last:N | P:O,… | ISO 8601 time with zone', position)
+    .option('--until <position>', 'end, exclusive (same forms, except last:N)', position)
+    .option('--last <n>', 'the last N records of each partition', positiveInt)
+    .option('--key <key>', 'only records with this key')
+    .option('--type <type>', 'only this CloudEvents type')
+    .option('--source <source>', 'only this CloudEvents source')
+    .option('--rate <n>', 'write at most N records per second', positiveInt)
+    .action(async (source: string, o: Record<string, unknown>) => {
+      const actor = session.actor();
+      if (!o.dryRun && !o.to) throw new HubError('LGSP_ERR_BAD_REQUEST', 'give --to <topic> or --dry-run');
+      const from: Position =
+        o.last !== undefined
+          ? { kind: 'last', count: o.last as number }
+          : ((o.from as Position) ?? { kind: 'earliest' });
+      const to = (o.until as Position | undefined) ?? { kind: 'latest' };
+      const filter = {
+        key: o.key as string | undefined,
+        type: o.type as string | undefined,
+        source: o.source as string | undefined,
+      };
+      const plan = await planReplay(session.kafka, { source, from, to, filter });
+      const target = o.to as string | undefined;
+      if (!o.dryRun)
+        await confirm(
+          `Replay up to ${rangeSize(plan)} records from ${source} into ${target}?`,
+          globals().yes ?? false,
+        );
+
+      const progress = new Progress('replay', globals().json ?? false);
+      progress.start(rangeSize(plan));
+      const { signal, dispose } = interruptible();
+      const run = () =>
+        replay(session.kafka, producerRef, {
+          source,
+          target,
+          from,
+          to,
+          filter,
+          dryRun: Boolean(o.dryRun),
+          ratePerSecond: o.rate as number | undefined,
+          signal,
+          onProgress: (p) => progress.update(p.read, p.total),
+        });
+      const producerRef = await session.writer();
+      const params = {
+        source,
+        target: target ?? null,
+        from: o.from ?? o.last ?? 'earliest',
+        until: o.until ?? 'latest',
+        filter,
+        rate: o.rate ?? null,
+      };
+      const result = o.dryRun
+        ? await run()
+        : await (
+            await session.audit()
+          ).around({ actor, action: 'replay', target: target ?? source, params }, run);
+      dispose();
+      progress.stop();
+      print(globals(), result, () =>
+        [
+          `${result.dryRun ? 'dry run: would write' : 'wrote'} ${result.dryRun ? result.matched : result.written} of ${result.read} records read (${result.matched} matched the filter)`,
+          result.interrupted
+            ? `INTERRUPTED: every record before these offsets is done. Resume with: --from ${result.resumeFrom}`
+            : 'complete',
+        ].join('\n'),
+      );
+      if (result.interrupted) process.exitCode = 130;
+    });
+
+  program
+    .command('rebuild')
+    .description("rebuild a domain service's read model from its topic (built beside, then switched)")
+    .argument('<model>', 'read model: dossier')
+    .action(async (model: string) => {
+      if (model !== 'dossier')
+        throw new HubError('LGSP_ERR_BAD_REQUEST', `unknown read model ${model}; known: dossier`);
+      session.actor();
+      await confirm(
+        `Rebuild the ${model} read model from the beginning of its topic? Readers keep the current model until the switch.`,
+        globals().yes ?? false,
+      );
+      const call = async (method: string) => {
+        const response = await fetch(`${session.dossierUrl}/admin/rebuild`, {
+          method,
+          headers: { 'x-api-key': session.apiKey },
+        });
+        const body = (await response.json()) as Record<string, unknown>;
+        if (!response.ok)
+          throw new HubError(
+            'LGSP_ERR_BAD_REQUEST',
+            `${model} service answered ${response.status}: ${String(body.detail ?? body.title)}`,
+          );
+        return body as { id: string; state: string; processed: number; total: number } & Record<
+          string,
+          unknown
+        >;
+      };
+      let status = await call('POST');
+      const progress = new Progress(`rebuild ${model}`, globals().json ?? false);
+      progress.start(status.total);
+      const { signal, dispose } = interruptible();
+      let cancelled = false;
+      while (status.state === 'running' || status.state === 'switching') {
+        if (signal.aborted && !cancelled) {
+          cancelled = true;
+          await call('DELETE');
+        }
+        await new Promise((r) => setTimeout(r, 500));
+        status = await call('GET');
+        progress.update(status.processed, status.total);
+      }
+      dispose();
+      progress.stop();
+      print(globals(), status, () =>
+        status.state === 'completed'
+          ? `rebuilt ${model}: ${status.processed} records in, switched (rebuild ${status.id})`
+          : status.state === 'cancelled'
+            ? `cancelled: the live ${model} model is untouched; run the rebuild again to start over`
+            : `rebuild ${status.state}: ${typeof status.error === 'string' ? status.error : ''}`,
+      );
+      if (status.state !== 'completed') process.exitCode = 1;
+    });
+
+  const dlq = program.command('dlq').description('dead letters in lgsp.dlq');
+  dlqFilterOptions(dlq.command('list').description('dead letters, newest last'))
+    .option('--all', 'include the ones already redriven')
+    .action(async (o: Record<string, unknown>) => {
+      session.actor();
+      const entries = await new DeadLetters(session.kafka, session.settings).list({
+        ...dlqFilter(o),
+        includeRedriven: Boolean(o.all),
+      });
+      print(globals(), entries, () =>
+        table(
+          entries.map((e) => ({
+            id: e.id,
+            failedAt: e.failedAt,
+            code: e.code,
+            type: e.type ?? '',
+            from: `${e.originalTopic}/${e.originalPartition}@${e.originalOffset}`,
+            redriven: e.redriven ? e.redriven.at : '',
+          })),
+          ['id', 'failedAt', 'code', 'type', 'from', 'redriven'],
+        ),
+      );
+    });
+  dlq
+    .command('show')
+    .description('one dead letter with its headers and value')
+    .argument('<id>', 'PARTITION:OFFSET in lgsp.dlq, as `dlq list` shows it')
+    .action(async (id: string) => {
+      session.actor();
+      const detail = await new DeadLetters(session.kafka, session.settings).show(id);
+      print(globals(), detail, () => JSON.stringify(detail, null, 2));
+    });
+  dlqFilterOptions(
+    dlq
+      .command('redrive')
+      .description('send dead letters back to their original topic, each at most once')
+      .argument('[ids...]', 'PARTITION:OFFSET ids; or select with the filters'),
+  ).action(async (ids: string[], o: Record<string, unknown>) => {
+    const actor = session.actor();
+    const filter = dlqFilter(o);
+    if (ids.length === 0 && Object.values(filter).every((v) => v === undefined))
+      throw new HubError(
+        'LGSP_ERR_BAD_REQUEST',
+        'name dead letters by id or select them with a filter (--code, --type, …)',
+      );
+    const store = new DeadLetters(session.kafka, session.settings);
+    const count = ids.length || (await store.list(filter)).length;
+    await confirm(`Redrive ${count} dead letter(s) to their original topics?`, globals().yes ?? false);
+    const { signal, dispose } = interruptible();
+    const result = await (
+      await session.audit()
+    ).around({ actor, action: 'dlq.redrive', target: 'lgsp.dlq', params: { ids, filter } }, () =>
+      store.redrive(ids, filter, actor.id, { signal }),
+    );
+    dispose();
+    print(globals(), result, () =>
+      [
+        ...result.redriven.map((r) => `redriven ${r.id} -> ${r.topic}/${r.partition}@${r.offset}`),
+        ...result.skipped.map((s) => `skipped ${s.id}: ${s.reason}`),
+        result.interrupted ? 'INTERRUPTED: run the same command again to redrive the rest' : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    );
+  });
+
+  program
+    .command('schemas')
+    .description('event schemas')
+    .command('check')
+    .description('compile every schema and check that each new version is backward compatible (as CI does)')
+    .action(() => {
+      const result = checkSchemaFiles();
+      print(globals(), result, () =>
+        result.problems.length === 0
+          ? `${result.types} event types compiled; every new version is backward compatible`
+          : result.problems
+              .map((p) => `INCOMPATIBLE ${p.type} v${p.from} -> v${p.to} at ${p.pointer}: ${p.reason}`)
+              .join('\n'),
+      );
+      if (result.problems.length > 0) process.exitCode = 1;
+    });
+
+  return { program, session };
+}

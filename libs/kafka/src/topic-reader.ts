@@ -1,0 +1,244 @@
+import { randomUUID } from 'node:crypto';
+import type { Admin, Kafka } from 'kafkajs';
+import { HubError } from '@lgsp/core';
+import { headersToStrings } from './cloudevents';
+import type { ConsumedRecord } from './consumer-runner';
+
+/**
+ * A point in a topic: the start or end, explicit offsets per partition, the first record at or after
+ * a time, or "the last N records of each partition" (only as a start).
+ */
+export type Position =
+  | { kind: 'earliest' }
+  | { kind: 'latest' }
+  | { kind: 'offsets'; offsets: Record<number, string> }
+  | { kind: 'timestamp'; at: Date }
+  | { kind: 'last'; count: number };
+
+/** What to read of one partition: offsets start (inclusive) to end (exclusive). */
+export interface PartitionRange {
+  partition: number;
+  start: string;
+  end: string;
+}
+
+/**
+ * Parses a position as operators type it: `earliest`, `latest`, `last:N`, an ISO 8601 time with
+ * its zone (`2026-11-20T08:00:00+07:00`), or offsets per partition (`0:120,1:98`).
+ */
+export function parsePosition(text: string): Position {
+  const value = text.trim();
+  if (value === 'earliest' || value === 'beginning') return { kind: 'earliest' };
+  if (value === 'latest' || value === 'end') return { kind: 'latest' };
+  const last = /^last:(\d+)$/.exec(value);
+  if (last) return { kind: 'last', count: Number(last[1]) };
+  if (/^\d+:\d+(,\d+:\d+)*$/.test(value)) {
+    const offsets: Record<number, string> = {};
+    for (const pair of value.split(',')) {
+      const [partition, offset] = pair.split(':');
+      offsets[Number(partition)] = offset;
+    }
+    return { kind: 'offsets', offsets };
+  }
+  // A time must say its zone: "08:00" alone is ambiguous between the hub's UTC and the province's +07:00.
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
+    const at = new Date(value);
+    if (!Number.isNaN(at.getTime())) return { kind: 'timestamp', at };
+  }
+  throw new HubError(
+    'LGSP_ERR_BAD_POSITION',
+    `"${text}" is not a position: use earliest, latest, last:N, P:O[,P:O…] or an ISO 8601 time with zone (e.g. 2026-11-20T08:00:00+07:00)`,
+  );
+}
+
+/** Offsets of each partition for a position; `bound` picks the topic's low or high end where a partition has none. */
+async function offsetsAt(
+  admin: Admin,
+  topic: string,
+  position: Position,
+  ends: Map<number, { low: bigint; high: bigint }>,
+  bound: 'low' | 'high',
+): Promise<Map<number, bigint>> {
+  const result = new Map<number, bigint>();
+  switch (position.kind) {
+    case 'earliest':
+      for (const [p, e] of ends) result.set(p, e.low);
+      break;
+    case 'latest':
+      for (const [p, e] of ends) result.set(p, e.high);
+      break;
+    case 'offsets':
+      for (const [p, e] of ends) {
+        const given = position.offsets[p];
+        result.set(p, given === undefined ? e[bound] : BigInt(given));
+      }
+      break;
+    case 'last':
+      for (const [p, e] of ends) result.set(p, e.high - BigInt(position.count));
+      break;
+    case 'timestamp': {
+      const found = await admin.fetchTopicOffsetsByTimestamp(topic, position.at.getTime());
+      for (const f of found) {
+        const e = ends.get(f.partition);
+        if (!e) continue;
+        // -1: no record at or after that time in this partition.
+        result.set(f.partition, f.offset === '-1' ? e.high : BigInt(f.offset));
+      }
+      break;
+    }
+  }
+  // Clamp into what the partition holds now (retention may have removed the start).
+  for (const [p, e] of ends) {
+    const o = result.get(p) ?? e[bound];
+    result.set(p, o < e.low ? e.low : o > e.high ? e.high : o);
+  }
+  return result;
+}
+
+/** Resolves [from, to) into offsets for each partition of the topic as it is now. */
+export async function resolveRange(
+  kafka: Kafka,
+  topic: string,
+  from: Position,
+  to: Position = { kind: 'latest' },
+): Promise<PartitionRange[]> {
+  if (to.kind === 'last') throw new HubError('LGSP_ERR_BAD_POSITION', 'last:N can only start a range');
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = await admin.listTopics();
+    if (!existing.includes(topic)) throw new HubError('LGSP_ERR_NOT_FOUND', `topic ${topic} does not exist`);
+    const ends = new Map(
+      (await admin.fetchTopicOffsets(topic)).map((p) => [
+        p.partition,
+        { low: BigInt(p.low), high: BigInt(p.high) },
+      ]),
+    );
+    const starts = await offsetsAt(admin, topic, from, ends, 'low');
+    const stops = await offsetsAt(admin, topic, to, ends, 'high');
+    return [...ends.keys()]
+      .sort((a, b) => a - b)
+      .map((partition) => {
+        const start = starts.get(partition) ?? 0n;
+        const stop = stops.get(partition) ?? 0n;
+        return { partition, start: start.toString(), end: (stop < start ? start : stop).toString() };
+      });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export function rangeSize(ranges: PartitionRange[]): number {
+  return ranges.reduce((n, r) => n + Number(BigInt(r.end) - BigInt(r.start)), 0);
+}
+
+export interface ReadOutcome {
+  /** next offset to read per partition: where a later run resumes */
+  next: Record<number, string>;
+  /** false when stopped by the signal before the end of the range */
+  completed: boolean;
+}
+
+/**
+ * Reads the ranges of a topic in offset order per partition and hands each fetched batch to
+ * `onBatch`; the next batch of a partition is fetched only after it resolves. Uses a throw-away
+ * consumer group that commits nothing and is deleted afterwards, so it never disturbs the hub's
+ * consumers. Stops cleanly between batches when `signal` aborts.
+ */
+export async function readRanges(
+  kafka: Kafka,
+  topic: string,
+  ranges: PartitionRange[],
+  onBatch: (records: ConsumedRecord[]) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<ReadOutcome> {
+  const next: Record<number, string> = {};
+  const pending = new Set<number>();
+  for (const r of ranges) {
+    next[r.partition] = r.start;
+    if (BigInt(r.end) > BigInt(r.start)) pending.add(r.partition);
+  }
+  if (pending.size === 0) return { next, completed: true };
+  const ends = new Map(ranges.map((r) => [r.partition, BigInt(r.end)]));
+
+  const groupId = `lgsp-reader-${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 4 << 20 });
+  await consumer.connect();
+  let failure: unknown;
+  let stopped = false;
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    const done = new Promise<boolean>((resolve, reject) => {
+      signal?.addEventListener('abort', () => resolve(false), { once: true });
+      const finish = (partition: number, lastOffset: string) => {
+        if (!pending.has(partition) || BigInt(lastOffset) + 1n < (ends.get(partition) ?? 0n)) return;
+        next[partition] = (ends.get(partition) ?? 0n).toString();
+        pending.delete(partition);
+        consumer.pause([{ topic, partitions: [partition] }]);
+        if (pending.size === 0) resolve(true);
+      };
+      // A fetch holding only transaction markers never reaches eachBatch; kafkajs still reports it here.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        if (payload.topic === topic && payload.batchSize === 0)
+          finish(payload.partition, String(BigInt(payload.highWatermark) - 1n));
+      });
+      consumer
+        .run({
+          autoCommit: false,
+          eachBatch: async (payload) => {
+            const { batch } = payload;
+            // Nothing is committed, so returning early loses nothing: `next` says where to resume.
+            if (stopped || signal?.aborted || !payload.isRunning() || payload.isStale()) return;
+            if (!pending.has(batch.partition)) {
+              consumer.pause([{ topic, partitions: [batch.partition] }]);
+              return;
+            }
+            const end = ends.get(batch.partition) ?? 0n;
+            const records: ConsumedRecord[] = [];
+            for (const m of batch.messages) {
+              const offset = BigInt(m.offset);
+              if (offset < BigInt(next[batch.partition]) || offset >= end) continue;
+              records.push({
+                topic,
+                partition: batch.partition,
+                offset: m.offset,
+                key: m.key ? m.key.toString('utf8') : null,
+                value: m.value,
+                headers: headersToStrings(m.headers),
+                timestamp: m.timestamp,
+              });
+            }
+            try {
+              if (records.length > 0) await onBatch(records);
+            } catch (error) {
+              stopped = true;
+              failure = error;
+              reject(error instanceof Error ? error : new Error(String(error)));
+              return;
+            }
+            const last = records.at(-1);
+            if (last) next[batch.partition] = (BigInt(last.offset) + 1n).toString();
+            // Transaction markers and compaction leave gaps: the batch's last offset counts, not the records.
+            finish(batch.partition, batch.lastOffset());
+            await payload.heartbeat();
+          },
+        })
+        .then(() => {
+          for (const r of ranges) consumer.seek({ topic, partition: r.partition, offset: r.start });
+          const idle = ranges.filter((r) => !pending.has(r.partition)).map((r) => r.partition);
+          if (idle.length > 0) consumer.pause([{ topic, partitions: idle }]);
+        })
+        .catch(reject);
+    });
+    const completed = await done;
+    return { next, completed };
+  } catch (error) {
+    throw failure ?? error;
+  } finally {
+    await consumer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
