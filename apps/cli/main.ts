@@ -7,7 +7,8 @@ async function main(): Promise<void> {
   // kafkajs on Node 24 schedules some timers with negative delays (harmless); keep operators' output clean.
   process.removeAllListeners('warning');
   process.on('warning', (warning) => {
-    if (warning.name !== 'TimeoutNegativeWarning') process.stderr.write(`${warning.name}: ${warning.message}\n`);
+    if (warning.name !== 'TimeoutNegativeWarning')
+      process.stderr.write(`${warning.name}: ${warning.message}\n`);
   });
   const { program, session } = buildCli(loadCliConfig(process.env));
   try {
