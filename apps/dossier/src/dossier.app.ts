@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
 import { OperatorAudit } from '@lgsp/audit';
 import { ApiKeyRegistry, guardedRoute, guardGraphql } from '@lgsp/auth';
-import { Topics } from '@lgsp/contracts';
+import { readSchemaFiles, Topics } from '@lgsp/contracts';
 import type { FastifyInstance } from 'fastify';
 import { createFastifyApp, HubError, listen, type RunningApp } from '@lgsp/core';
 import { ConsumerRunner, createKafka, ensureTopics, EventProducer } from '@lgsp/kafka';
@@ -42,7 +42,7 @@ export async function startDossier(
   await ensureTopics(kafka, config.kafka);
   const producer = new EventProducer(kafka);
   await producer.connect();
-  const registry = new SchemaRegistry();
+  const registry = new SchemaRegistry(readSchemaFiles(config.schemasDir));
   const projection = new DossierProjectionService(repository, registry);
   const rebuild = new DossierRebuildService(db, kafka, registry, Topics.events('dossier'), repository);
   const audit = new OperatorAudit(producer, 'admin-api');

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { int, str, type Env } from '@lgsp/core';
+import { int, optional, str, type Env } from '@lgsp/core';
 import { loadKafkaSettings, type KafkaSettings } from '@lgsp/kafka';
 import { loadStoreSettings, type StoreSettings } from '@lgsp/store';
 
@@ -11,6 +11,8 @@ export interface DossierConfig {
   kafka: KafkaSettings;
   store: StoreSettings;
   logLevel: string;
+  /** event schemas folder; the repository's schemas/ when unset */
+  schemasDir?: string;
 }
 
 export function loadDossierConfig(env: Env): DossierConfig {
@@ -26,5 +28,6 @@ export function loadDossierConfig(env: Env): DossierConfig {
     kafka: loadKafkaSettings(env, 'lgsp-dossier'),
     store: loadStoreSettings(env, 'dossier'),
     logLevel: str(env, 'LOG_LEVEL', 'info'),
+    schemasDir: optional(env, 'LGSP_SCHEMAS_DIR'),
   };
 }

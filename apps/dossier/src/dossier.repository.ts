@@ -106,7 +106,7 @@ const OPEN_STATUSES = '(1, 2, 4, 5, 6)';
 /** SQL of the dossier read model. The projection writes through `tx`, readers use the pool. */
 export class DossierRepository {
   constructor(
-    private readonly db: Database,
+    readonly db: Database,
     readonly schema = 'dossier',
   ) {}
 

@@ -108,3 +108,48 @@ export function uniqueDossierCode(agency: string = SAMPLE_AGENCIES[0]): string {
   );
   return sampleDossierCode(agency, day, serial);
 }
+
+/**
+ * A dossier's whole life as Kafka records (CloudEvents binding, keyed by MaHoSo): submitted,
+ * received, one processing step, processed, result returned. For tests and benchmarks that need
+ * many realistic events without going through HTTP.
+ */
+export function dossierLifecycle(
+  code: string,
+  n: number,
+  start = new Date('2026-11-02T01:00:00Z'),
+): CloudEvent[] {
+  const at = (hours: number) => new Date(start.getTime() + hours * 3_600_000).toISOString();
+  const source = `/${SAMPLE_AGENCIES[n % 2]}/igate`;
+  const data = submitted(code, n, start, SAMPLE_AGENCIES[n % 2]);
+  const make = (type: string, payload: object): CloudEvent => ({
+    ...event(type, payload, source),
+    time: start.toISOString(),
+  });
+  return [
+    make('vn.lgsp.dossier.submitted.v1', data),
+    make('vn.lgsp.dossier.received.v1', {
+      MaHoSo: code,
+      TrangThaiHoSo: 2,
+      NgayTiepNhan: at(2),
+      NgayHenTra: at(24 * 5),
+    }),
+    make('vn.lgsp.dossier.processing-step.v1', {
+      MaHoSo: code,
+      TrangThaiHoSo: 4,
+      ThoiDiem: at(26),
+      DonViXuLy: 'Phòng Tư pháp',
+      NoiDungXuLy: 'Thẩm định hồ sơ',
+    }),
+    make('vn.lgsp.dossier.processed.v1', {
+      MaHoSo: code,
+      TrangThaiHoSo: 9,
+      NgayKetThucXuLy: at(24 * (2 + (n % 6))),
+    }),
+    make('vn.lgsp.dossier.result-returned.v1', {
+      MaHoSo: code,
+      TrangThaiHoSo: 10,
+      NgayTra: at(24 * (3 + (n % 6))),
+    }),
+  ];
+}
