@@ -182,9 +182,7 @@ describe('operations (integration)', () => {
 
       // The fix: the service runs again with every schema.
       await dossier.close();
-      dossier = (await startDossier(
-        loadDossierConfig({ ...env, LGSP_SCHEMAS_DIR: defaultSchemasDir }),
-      )) as typeof dossier;
+      dossier = await startDossier(loadDossierConfig({ ...env, LGSP_SCHEMAS_DIR: defaultSchemasDir }));
 
       const first = await deadLetters.redrive([letter.id], {}, 'operator-test');
       expect(first.redriven.map((r) => r.id)).toEqual([letter.id]);
