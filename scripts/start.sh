@@ -39,6 +39,8 @@ npm run -s start:dossier & pids+=($!)
 wait_for "http://127.0.0.1:${DOSSIER_PORT:-3001}/health/live" dossier
 npm run -s start:gateway & pids+=($!)
 wait_for "http://127.0.0.1:${GATEWAY_PORT:-4000}/health/live" gateway
+npm run -s start:admin & pids+=($!)
+wait_for "http://127.0.0.1:${ADMIN_PORT:-3100}/health/live" admin
 
 cat >&2 <<MSG
 
@@ -46,6 +48,7 @@ lgsp-hub is up (Ctrl-C stops it)
   publish  POST http://127.0.0.1:${INGEST_PORT:-3000}/events      OpenAPI: http://127.0.0.1:${INGEST_PORT:-3000}/openapi.json
   query    POST http://127.0.0.1:${GATEWAY_PORT:-4000}/graphql     GraphiQL: http://127.0.0.1:${GATEWAY_PORT:-4000}/graphiql
   demo     npm run demo   (publishes sample dossiers)
+  operate  LGSP_API_KEY=dev-operator-key npm run -s lgsp -- --help      admin API: http://127.0.0.1:${ADMIN_PORT:-3100}/admin/topics
 
 MSG
 wait -n "${pids[@]}"

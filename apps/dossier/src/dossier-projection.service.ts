@@ -13,7 +13,7 @@ import {
 } from '@lgsp/kafka';
 import type { SchemaRegistry } from '@lgsp/schema-registry';
 import type { Queryable } from '@lgsp/store';
-import type { DossierRepository } from './dossier.repository';
+import type { DossierRepository, DossierRow, NewHistoryRow } from './dossier.repository';
 
 type DossierEventType = Extract<EventType, `vn.lgsp.dossier.${string}`>;
 type AnyDossierData = EventDataMap[DossierEventType];
@@ -58,7 +58,7 @@ export class DossierProjectionService {
   /** Applies a batch in one transaction (or inside `tx`, when the caller holds one) and returns the poison records. */
   async handle(records: ConsumedRecord[], tx?: Queryable): Promise<DeadLetter[]> {
     const dead: DeadLetter[] = [];
-    const valid: { record: ConsumedRecord; event: CloudEvent<AnyDossierData>; type: DossierEventType }[] = [];
+    const valid: ValidEvent[] = [];
     for (const record of records) {
       try {
         const event = fromKafkaRecord(record.headers, record.value);
@@ -88,57 +88,90 @@ export class DossierProjectionService {
       }
     }
     if (valid.length > 0) {
-      const work = async (t: Queryable) => {
-        for (const v of valid) await this.apply(t, v.record, v.event, v.type);
-      };
-      if (tx) await work(tx);
-      else await this.repository.transaction(work);
+      if (tx) await this.apply(tx, valid);
+      else await this.repository.transaction((t) => this.apply(t, valid));
     }
     return dead;
   }
 
-  private async apply(
-    tx: Queryable,
-    record: ConsumedRecord,
-    event: CloudEvent<AnyDossierData>,
-    type: DossierEventType,
-  ): Promise<void> {
-    if (!(await this.repository.markApplied(tx, JSON.stringify([event.source, event.id])))) return;
-    const data = event.data;
-    const code = data.MaHoSo;
-    const status: DossierStatusCode = data.TrangThaiHoSo;
-    const at = occurredAt(type, data);
-    const previous = (await this.repository.currentStatus(tx, code)) as DossierStatusCode | undefined;
-    const history = {
-      code,
-      eventId: event.id,
-      source: event.source,
-      type,
-      status,
-      previousStatus: previous,
-      occurredAt: at,
-      detail: data,
-      partition: record.partition,
-      offset: record.offset,
-    };
-
-    let refusal: string | undefined;
-    if (previous === undefined && type !== 'vn.lgsp.dossier.submitted.v1')
-      refusal = 'dossier not submitted yet';
-    else if (previous !== undefined && type === 'vn.lgsp.dossier.submitted.v1')
-      refusal = 'dossier already submitted';
-    else if (previous !== undefined && !AllowedTransitions[previous].includes(status)) {
-      refusal = `transition ${previous} -> ${status} is not allowed`;
+  /**
+   * One batch in a few set-based statements: mark the events applied (those seen before drop out),
+   * lock and load the dossiers they touch, run the lifecycle rules in memory in record order, then
+   * write the history rows and the changed dossiers.
+   */
+  private async apply(tx: Queryable, valid: ValidEvent[]): Promise<void> {
+    const keyOf = (v: ValidEvent) => JSON.stringify([v.event.source, v.event.id]);
+    const fresh = await this.repository.markApplied(tx, [...new Set(valid.map(keyOf))]);
+    const todo = valid.filter((v) => fresh.delete(keyOf(v))); // first occurrence of each new event only
+    if (todo.length === 0) return;
+    const state = await this.repository.lockMany(tx, [...new Set(todo.map((v) => v.event.data.MaHoSo))]);
+    const changed = new Set<string>();
+    const history: NewHistoryRow[] = [];
+    for (const v of todo) {
+      const step = lifecycleStep(state.get(v.event.data.MaHoSo), v);
+      history.push(step.history);
+      if (step.row) {
+        state.set(step.row.code, step.row);
+        changed.add(step.row.code);
+      }
     }
-    await this.repository.addHistory(tx, { ...history, accepted: refusal === undefined, reason: refusal });
-    if (refusal) {
-      if (previous !== undefined) await this.repository.flag(tx, code);
-      return;
-    }
+    await this.repository.addHistoryMany(tx, history);
+    await this.repository.saveMany(
+      tx,
+      [...changed].map((code) => state.get(code) as DossierRow),
+    );
+  }
+}
 
-    if (type === 'vn.lgsp.dossier.submitted.v1') {
-      const d = data as EventDataMap['vn.lgsp.dossier.submitted.v1'];
-      await this.repository.insertSubmitted(tx, {
+interface ValidEvent {
+  record: ConsumedRecord;
+  event: CloudEvent<AnyDossierData>;
+  type: DossierEventType;
+}
+
+/**
+ * The lifecycle rule for one event: the history row it leaves and the dossier row after it (none
+ * when nothing changes). A status change the lifecycle does not allow is recorded, not applied, and
+ * flags the dossier.
+ */
+export function lifecycleStep(
+  current: DossierRow | undefined,
+  { record, event, type }: ValidEvent,
+): { history: NewHistoryRow; row?: DossierRow } {
+  const data = event.data;
+  const code = data.MaHoSo;
+  const status: DossierStatusCode = data.TrangThaiHoSo;
+  const at = occurredAt(type, data);
+  const previous = current?.status as DossierStatusCode | undefined;
+  let refusal: string | undefined;
+  if (previous === undefined && type !== 'vn.lgsp.dossier.submitted.v1')
+    refusal = 'dossier not submitted yet';
+  else if (previous !== undefined && type === 'vn.lgsp.dossier.submitted.v1')
+    refusal = 'dossier already submitted';
+  else if (previous !== undefined && !AllowedTransitions[previous].includes(status))
+    refusal = `transition ${previous} -> ${status} is not allowed`;
+  const history: NewHistoryRow = {
+    code,
+    eventId: event.id,
+    source: event.source,
+    type,
+    status,
+    previousStatus: previous,
+    accepted: refusal === undefined,
+    reason: refusal,
+    occurredAt: at,
+    detail: data,
+    partition: record.partition,
+    offset: record.offset,
+  };
+  if (refusal)
+    return { history, row: current && !current.flagged ? { ...current, flagged: true } : undefined };
+
+  if (type === 'vn.lgsp.dossier.submitted.v1') {
+    const d = data as EventDataMap['vn.lgsp.dossier.submitted.v1'];
+    return {
+      history,
+      row: {
         code,
         procedure_code: d.MaTTHC,
         procedure_name: d.TenTTHC,
@@ -150,19 +183,34 @@ export class DossierProjectionService {
         applicant_personal_id: d.SoDinhDanhChuHoSo,
         status,
         submitted_at: new Date(d.NgayNopHoSo),
+        received_at: null,
+        due_at: null,
+        finished_at: null,
+        returned_at: null,
+        processing_unit: null,
         fees_total: String(feesTotal(d.DanhSachLePhi) ?? 0),
+        flagged: false,
         updated_at: new Date(at),
-      });
-      return;
-    }
-    const d = data as unknown as Record<string, unknown>;
-    await this.repository.applyStatus(tx, code, status, at, {
-      received_at: d.NgayTiepNhan as string | undefined,
-      due_at: d.NgayHenTra as string | undefined,
-      finished_at: d.NgayKetThucXuLy as string | undefined,
-      returned_at: d.NgayTra as string | undefined,
-      processing_unit: d.DonViXuLy as string | undefined,
-      fees_total: feesTotal(d.DanhSachLePhi as { SoTien: number }[] | undefined),
-    });
+      },
+    };
   }
+  const d = data as unknown as Record<string, unknown>;
+  const date = (value: unknown, before: Date | null) =>
+    typeof value === 'string' ? new Date(value) : before;
+  const base = current as DossierRow;
+  const fees = feesTotal(d.DanhSachLePhi as { SoTien: number }[] | undefined);
+  return {
+    history,
+    row: {
+      ...base,
+      status,
+      updated_at: new Date(at),
+      received_at: date(d.NgayTiepNhan, base.received_at),
+      due_at: date(d.NgayHenTra, base.due_at),
+      finished_at: date(d.NgayKetThucXuLy, base.finished_at),
+      returned_at: date(d.NgayTra, base.returned_at),
+      processing_unit: typeof d.DonViXuLy === 'string' ? d.DonViXuLy : base.processing_unit,
+      fees_total: fees === undefined ? base.fees_total : String(fees),
+    },
+  };
 }

@@ -70,6 +70,44 @@ export interface DossierRow {
   updated_at: Date;
 }
 
+/** Columns of dossier.dossiers with their SQL types, for set-based writes. */
+const DOSSIER_COLUMNS: [keyof DossierRow, string][] = [
+  ['code', 'text'],
+  ['procedure_code', 'text'],
+  ['procedure_name', 'text'],
+  ['field_code', 'text'],
+  ['field_name', 'text'],
+  ['agency_code', 'text'],
+  ['channel', 'smallint'],
+  ['applicant_name', 'text'],
+  ['applicant_personal_id', 'text'],
+  ['status', 'smallint'],
+  ['submitted_at', 'timestamptz'],
+  ['received_at', 'timestamptz'],
+  ['due_at', 'timestamptz'],
+  ['finished_at', 'timestamptz'],
+  ['returned_at', 'timestamptz'],
+  ['processing_unit', 'text'],
+  ['fees_total', 'bigint'],
+  ['flagged', 'boolean'],
+  ['updated_at', 'timestamptz'],
+];
+
+export interface NewHistoryRow {
+  code: string;
+  eventId: string;
+  source: string;
+  type: string;
+  status: number;
+  previousStatus?: number;
+  accepted: boolean;
+  reason?: string;
+  occurredAt: string;
+  detail: unknown;
+  partition: number;
+  offset: string;
+}
+
 export interface HistoryRow {
   seq: string;
   code: string;
@@ -118,127 +156,59 @@ export class DossierRepository {
     return this.db.transaction(work);
   }
 
-  /** True when the event is new (and now marked applied); false when it was applied before. */
-  async markApplied(tx: Queryable, eventKey: string): Promise<boolean> {
-    const { rows } = await tx.query(
-      `INSERT INTO ${this.schema}.applied_events (event_key) VALUES ($1) ON CONFLICT DO NOTHING RETURNING event_key`,
-      [eventKey],
+  /** Marks event keys applied; returns the ones that were new (a key seen before is not returned). */
+  async markApplied(tx: Queryable, eventKeys: string[]): Promise<Set<string>> {
+    if (eventKeys.length === 0) return new Set();
+    const { rows } = await tx.query<{ event_key: string }>(
+      `INSERT INTO ${this.schema}.applied_events (event_key) SELECT unnest($1::text[])
+       ON CONFLICT DO NOTHING RETURNING event_key`,
+      [eventKeys],
     );
-    return rows.length === 1;
+    return new Set(rows.map((r) => r.event_key));
   }
 
-  async currentStatus(tx: Queryable, code: string): Promise<number | undefined> {
-    const { rows } = await tx.query<{ status: number }>(
-      `SELECT status FROM ${this.schema}.dossiers WHERE code = $1 FOR UPDATE`,
-      [code],
+  /** Current rows of these dossiers, locked until the transaction ends. */
+  async lockMany(tx: Queryable, codes: string[]): Promise<Map<string, DossierRow>> {
+    if (codes.length === 0) return new Map();
+    const { rows } = await tx.query<DossierRow>(
+      `SELECT * FROM ${this.schema}.dossiers WHERE code = ANY($1) ORDER BY code FOR UPDATE`,
+      [codes],
     );
-    return rows[0]?.status;
+    return new Map(rows.map((r) => [r.code, r]));
   }
 
-  async insertSubmitted(
-    tx: Queryable,
-    d: Omit<
-      DossierRow,
-      'received_at' | 'due_at' | 'finished_at' | 'returned_at' | 'processing_unit' | 'flagged'
-    >,
-  ): Promise<void> {
+  /** Inserts or replaces whole dossier rows, in one statement. */
+  async saveMany(tx: Queryable, rows: DossierRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const columns = DOSSIER_COLUMNS.map(([name]) => name);
     await tx.query(
-      `INSERT INTO ${this.schema}.dossiers (code, procedure_code, procedure_name, field_code, field_name, agency_code, channel,
-         applicant_name, applicant_personal_id, status, submitted_at, fees_total, updated_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
-      [
-        d.code,
-        d.procedure_code,
-        d.procedure_name,
-        d.field_code,
-        d.field_name,
-        d.agency_code,
-        d.channel,
-        d.applicant_name,
-        d.applicant_personal_id,
-        d.status,
-        d.submitted_at,
-        d.fees_total,
-        d.updated_at,
-      ],
+      `INSERT INTO ${this.schema}.dossiers (${columns.join(', ')})
+       SELECT ${columns.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${DOSSIER_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')})
+       ON CONFLICT (code) DO UPDATE SET ${columns
+         .filter((c) => c !== 'code')
+         .map((c) => `${c} = EXCLUDED.${c}`)
+         .join(', ')}`,
+      [JSON.stringify(rows)],
     );
   }
 
-  /** Sets the status and any of the dates/fields given (others keep their value). */
-  async applyStatus(
-    tx: Queryable,
-    code: string,
-    status: number,
-    at: string,
-    fields: {
-      received_at?: string;
-      due_at?: string;
-      finished_at?: string;
-      returned_at?: string;
-      processing_unit?: string;
-      fees_total?: number;
-    },
-  ): Promise<void> {
+  /** Appends history rows in the order given (seq follows it), in one statement. */
+  async addHistoryMany(tx: Queryable, rows: NewHistoryRow[]): Promise<void> {
+    if (rows.length === 0) return;
     await tx.query(
-      `UPDATE ${this.schema}.dossiers SET status = $2, updated_at = $3,
-         received_at = COALESCE($4, received_at), due_at = COALESCE($5, due_at), finished_at = COALESCE($6, finished_at),
-         returned_at = COALESCE($7, returned_at), processing_unit = COALESCE($8, processing_unit),
-         fees_total = COALESCE($9, fees_total)
-       WHERE code = $1`,
-      [
-        code,
-        status,
-        at,
-        fields.received_at ?? null,
-        fields.due_at ?? null,
-        fields.finished_at ?? null,
-        fields.returned_at ?? null,
-        fields.processing_unit ?? null,
-        fields.fees_total ?? null,
-      ],
+      `INSERT INTO ${this.schema}.status_history (code, event_id, event_source, event_type, status, previous_status, accepted,
+         reason, occurred_at, detail, kafka_partition, kafka_offset)
+       SELECT code, "eventId", source, type, status, "previousStatus", accepted, reason, "occurredAt", detail, partition, "offset"
+       FROM jsonb_to_recordset($1::jsonb) AS x(i integer, code text, "eventId" text, source text, type text, status smallint,
+         "previousStatus" smallint, accepted boolean, reason text, "occurredAt" timestamptz, detail jsonb, partition integer,
+         "offset" bigint)
+       ORDER BY i`,
+      [JSON.stringify(rows.map((row, i) => ({ i, ...row })))],
     );
   }
 
-  async flag(tx: Queryable, code: string): Promise<void> {
-    await tx.query(`UPDATE ${this.schema}.dossiers SET flagged = true WHERE code = $1`, [code]);
-  }
-
-  async addHistory(
-    tx: Queryable,
-    h: {
-      code: string;
-      eventId: string;
-      source: string;
-      type: string;
-      status: number;
-      previousStatus?: number;
-      accepted: boolean;
-      reason?: string;
-      occurredAt: string;
-      detail: unknown;
-      partition: number;
-      offset: string;
-    },
-  ): Promise<void> {
-    await tx.query(
-      `INSERT INTO ${this.schema}.status_history (code, event_id, event_source, event_type, status, previous_status, accepted, reason,
-         occurred_at, detail, kafka_partition, kafka_offset)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-      [
-        h.code,
-        h.eventId,
-        h.source,
-        h.type,
-        h.status,
-        h.previousStatus ?? null,
-        h.accepted,
-        h.reason ?? null,
-        h.occurredAt,
-        JSON.stringify(h.detail),
-        h.partition,
-        h.offset,
-      ],
-    );
+  async addHistory(tx: Queryable, row: NewHistoryRow): Promise<void> {
+    await this.addHistoryMany(tx, [row]);
   }
 
   // ---- reads ----
