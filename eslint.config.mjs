@@ -40,6 +40,11 @@ export default tseslint.config(
     },
   },
   {
+    // Benchmarks measure an app's own code in-process, as the tests do.
+    files: ['bench/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
     files: ['test/**/*.ts', '**/*.spec.ts'],
     rules: {
       'no-restricted-imports': 'off',

@@ -7,13 +7,14 @@
  *   3. the baseline: Kafka's own producer performance tool (same jars as the broker) with acks=all
  *      and the same record size.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Command } from 'commander';
 import { createKafka, ensureTopics, loadKafkaSettings, toKafkaRecord } from '@lgsp/kafka';
+import { runKafkaTool } from '@lgsp/testing/kafka-tools';
 import { event, sampleDossierCode, submitted } from '@lgsp/testing/samples';
 
 const opts = new Command()
@@ -78,28 +79,20 @@ async function httpPhase(
 
 function producerBaseline(recordSize: number): string {
   const topic = 'lgsp.bench.producer-perf';
-  const out = execFileSync(
-    'bash',
-    [
-      join(__dirname, '..', 'docker', 'kafka-local', 'kafka.sh'),
-      'run-class',
-      'org.apache.kafka.tools.ProducerPerformance',
-      '--topic',
-      topic,
-      '--num-records',
-      opts.records,
-      '--record-size',
-      String(recordSize),
-      '--throughput',
-      '-1',
-      '--producer-props',
-      `bootstrap.servers=${brokers}`,
-      'acks=all',
-      'enable.idempotence=true',
-    ],
-    { encoding: 'utf8' },
-  );
-  return out.trim().split('\n').pop() ?? '';
+  return runKafkaTool('org.apache.kafka.tools.ProducerPerformance', [
+    '--topic',
+    topic,
+    '--num-records',
+    opts.records,
+    '--record-size',
+    String(recordSize),
+    '--throughput',
+    '-1',
+    '--producer-props',
+    `bootstrap.servers=${brokers}`,
+    'acks=all',
+    'enable.idempotence=true',
+  ]);
 }
 
 async function main(): Promise<void> {

@@ -8,7 +8,6 @@
  *      into a fresh store (PGlite in a temp folder, or DATABASE_URL), events/s and resident memory sampled
  *      as it goes, so that growth with the topic's size shows.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +16,7 @@ import { Command } from 'commander';
 import { createKafka, EventProducer, ensureTopics, loadKafkaSettings, toKafkaRecord } from '@lgsp/kafka';
 import { SchemaRegistry } from '@lgsp/schema-registry';
 import { openDatabase } from '@lgsp/store';
+import { runKafkaTool } from '@lgsp/testing/kafka-tools';
 import { dossierLifecycle, sampleDossierCode, SAMPLE_AGENCIES } from '@lgsp/testing/samples';
 import { DossierRebuildService, type RebuildStatus } from '../apps/dossier/src/dossier-rebuild.service';
 import { DossierRepository } from '../apps/dossier/src/dossier.repository';
@@ -59,26 +59,18 @@ async function fill(kafka: ReturnType<typeof createKafka>, topic: string): Promi
 }
 
 function consumerBaseline(topic: string, records: number): { perSec: number; line: string } {
-  const out = execFileSync(
-    'bash',
-    [
-      join(__dirname, '..', 'docker', 'kafka-local', 'kafka.sh'),
-      'run-class',
-      'org.apache.kafka.tools.ConsumerPerformance',
-      '--bootstrap-server',
-      brokers,
-      '--topic',
-      topic,
-      '--messages',
-      String(records),
-      '--group',
-      `lgsp-bench-perf-${randomUUID()}`,
-      '--timeout',
-      '60000',
-    ],
-    { encoding: 'utf8' },
-  );
-  const line = out.trim().split('\n').pop() ?? '';
+  const line = runKafkaTool('org.apache.kafka.tools.ConsumerPerformance', [
+    '--bootstrap-server',
+    brokers,
+    '--topic',
+    topic,
+    '--messages',
+    String(records),
+    '--group',
+    `lgsp-bench-perf-${randomUUID()}`,
+    '--timeout',
+    '60000',
+  ]);
   // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
   const fields = line.split(',').map((f) => f.trim());
   return { perSec: Number(fields[5]), line };

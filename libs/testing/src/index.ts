@@ -2,3 +2,4 @@ export * from './broker';
 export * from './kafka-helpers';
 export * from './samples';
 export * from './network-switch';
+export * from './kafka-tools';
