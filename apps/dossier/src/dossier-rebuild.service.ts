@@ -105,7 +105,16 @@ export class DossierRebuildService {
       await side.migrate();
       const ranges = await resolveRange(this.kafka, this.topic, { kind: 'earliest' });
       status.total = rangeSize(ranges);
-      const outcome = await readRanges(this.kafka, this.topic, ranges, (records) => apply(records), signal);
+      // PostgreSQL takes partitions in parallel on its own connections; PGlite has one connection.
+      const concurrency = this.db.kind === 'postgres' ? 3 : 1;
+      const outcome = await readRanges(
+        this.kafka,
+        this.topic,
+        ranges,
+        (records) => apply(records),
+        signal,
+        concurrency,
+      );
       if (!outcome.completed) {
         await this.db.query(`DROP SCHEMA IF EXISTS ${SIDE} CASCADE`);
         return this.end(status, 'cancelled');

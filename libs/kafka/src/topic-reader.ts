@@ -151,6 +151,8 @@ export async function readRanges(
   ranges: PartitionRange[],
   onBatch: (records: ConsumedRecord[]) => Promise<void>,
   signal?: AbortSignal,
+  /** partitions handled at the same time (order holds within each partition) */
+  concurrency = 1,
 ): Promise<ReadOutcome> {
   const next: Record<number, string> = {};
   const pending = new Set<number>();
@@ -185,6 +187,7 @@ export async function readRanges(
       consumer
         .run({
           autoCommit: false,
+          partitionsConsumedConcurrently: concurrency,
           eachBatch: async (payload) => {
             const { batch } = payload;
             // Nothing is committed, so returning early loses nothing: `next` says where to resume.
