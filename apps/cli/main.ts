@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     await program.parseAsync(process.argv);
   } catch (error) {
     const hub = error instanceof HubError ? error : undefined;
-    process.stderr.write(`lgsp: ${hub ? `${hub.code}: ${hub.message}` : (error as Error).message}\n`);
+    process.stderr.write(`lgsp: ${hub ? hub.message : (error as Error).message}\n`);
     process.exitCode = hub?.code === 'LGSP_ERR_NOT_CONFIRMED' ? 2 : 1;
   } finally {
     await session.close();

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { logLevel } from 'kafkajs';
 import { OperatorAudit, type AuditActor } from '@lgsp/audit';
 import { ApiKeyRegistry } from '@lgsp/auth';
 import { HubError } from '@lgsp/core';
@@ -27,7 +28,9 @@ class Session {
   private actorCache?: AuditActor;
 
   constructor(private readonly config: CliConfig) {
-    this.kafka = createKafka(config.kafka);
+    // Operators read the tool's own messages: the client library's retries of transient coordinator
+    // errors would be noise, and errors that matter reach the command as exceptions.
+    this.kafka = createKafka(config.kafka, { logLevel: logLevel.NOTHING });
   }
 
   /** The operator behind LGSP_API_KEY; every command that touches the hub needs one. */
@@ -101,6 +104,13 @@ const time = (value: string): Date => {
   return p.at;
 };
 
+function retention(ms: string | undefined): string {
+  if (ms === undefined) return '?';
+  if (ms === '-1') return 'forever';
+  const hours = Number(ms) / 3_600_000;
+  return hours >= 24 && hours % 24 === 0 ? `${hours / 24} days` : `${hours} hours`;
+}
+
 function print(globals: Globals, data: unknown, human: () => string): void {
   process.stdout.write(`${globals.json ? JSON.stringify(data, null, 2) : human()}\n`);
 }
@@ -145,8 +155,7 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
             topic: t.topic,
             partitions: t.partitions.length,
             records: t.records,
-            retention:
-              t.config['retention.ms'] === '-1' ? 'forever' : `${t.config['retention.ms'] ?? '?'} ms`,
+            retention: retention(t.config['retention.ms']),
             cleanup: t.config['cleanup.policy'] ?? '',
           })),
           ['topic', 'partitions', 'records', 'retention', 'cleanup'],
@@ -281,7 +290,8 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
           unknown
         >;
       };
-      let status = await call('POST');
+      await call('POST');
+      let status = await call('GET');
       const progress = new Progress(`rebuild ${model}`, globals().json ?? false);
       progress.start(status.total);
       const { signal, dispose } = interruptible();

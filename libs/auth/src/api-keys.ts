@@ -72,7 +72,7 @@ export class ApiKeyRegistry {
       throw new HubError('LGSP_ERR_UNAUTHENTICATED', 'the API key is not valid');
     }
     if (roles.length > 0 && !roles.includes(caller.role)) {
-      throw new HubError('LGSP_ERR_FORBIDDEN', `this key is not a ${roles.join(' or ')} key`);
+      throw new HubError('LGSP_ERR_FORBIDDEN', `this key does not have the ${roles.join(' or ')} role`);
     }
     return caller;
   }
