@@ -37,6 +37,10 @@ npm run -s start:ingest & pids+=($!)
 wait_for "http://127.0.0.1:${INGEST_PORT:-3000}/health/live" ingest
 npm run -s start:dossier & pids+=($!)
 wait_for "http://127.0.0.1:${DOSSIER_PORT:-3001}/health/live" dossier
+npm run -s start:land & pids+=($!)
+wait_for "http://127.0.0.1:${LAND_PORT:-3002}/health/live" land
+npm run -s start:health & pids+=($!)
+wait_for "http://127.0.0.1:${HEALTH_PORT:-3003}/health/live" health
 npm run -s start:gateway & pids+=($!)
 wait_for "http://127.0.0.1:${GATEWAY_PORT:-4000}/health/live" gateway
 npm run -s start:admin & pids+=($!)

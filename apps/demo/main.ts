@@ -1,9 +1,21 @@
 /**
- * `npm run demo`: publishes realistic sample dossiers over HTTP, through their life, so a newcomer
+ * `npm run demo`: publishes realistic sample dossiers over HTTP, through their life, with land parcels
+ * and hospital encounters of the same citizens, so a newcomer
  * sees data in GraphQL at once. Options: --count N (default 20), --url, --key.
  */
 import { Command } from 'commander';
-import { SAMPLE_AGENCIES, event, sampleDossierCode, submitted } from '@lgsp/testing/samples';
+import {
+  SAMPLE_AGENCIES,
+  encounterRecorded,
+  event,
+  parcelRegistered,
+  sampleDossierCode,
+  submitted,
+} from '@lgsp/testing/samples';
+
+// Development keys of the land registry and the hospital (config/callers.dev.json).
+const LAND_KEY = 'dev-publisher-key-000.00.02.H22';
+const HEALTH_KEY = 'dev-publisher-key-22001';
 
 const program = new Command()
   .name('demo')
@@ -13,11 +25,16 @@ const program = new Command()
   .parse();
 const opts = program.opts<{ count: string; url: string; key: string }>();
 
-async function publish(type: string, data: object): Promise<void> {
+async function publish(
+  type: string,
+  data: object,
+  key = opts.key,
+  source = `/${SAMPLE_AGENCIES[0]}/igate`,
+): Promise<void> {
   const response = await fetch(`${opts.url}/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/cloudevents+json', 'x-api-key': opts.key },
-    body: JSON.stringify(event(type, data, `/${SAMPLE_AGENCIES[0]}/igate`)),
+    headers: { 'content-type': 'application/cloudevents+json', 'x-api-key': key },
+    body: JSON.stringify(event(type, data, source)),
   });
   if (response.status >= 300) throw new Error(`${type}: HTTP ${response.status} ${await response.text()}`);
 }
@@ -31,7 +48,24 @@ async function main(): Promise<void> {
     const submittedAt = new Date(now - (count - i) * 6 * 3600_000);
     const code = sampleDossierCode(SAMPLE_AGENCIES[0], submittedAt, base + i);
     const hours = (h: number): string => new Date(submittedAt.getTime() + h * 3600_000).toISOString();
-    await publish('vn.lgsp.dossier.submitted.v1', submitted(code, base + i, submittedAt));
+    const dossier = submitted(code, base + i, submittedAt);
+    await publish('vn.lgsp.dossier.submitted.v1', dossier);
+    // The same citizen in the land registry and at the provincial hospital, so that one GraphQL
+    // query can gather all three domains.
+    if (i % 2 === 0)
+      await publish(
+        'vn.lgsp.land.parcel-registered.v1',
+        parcelRegistered(dossier.SoDinhDanhChuHoSo, dossier.ChuHoSo, base + i),
+        LAND_KEY,
+        `/${SAMPLE_AGENCIES[1]}/vilis`,
+      );
+    if (i % 3 === 0)
+      await publish(
+        'vn.lgsp.health.encounter-recorded.v1',
+        encounterRecorded(dossier.SoDinhDanhChuHoSo, dossier.ChuHoSo, base + i),
+        HEALTH_KEY,
+        '/22001/his',
+      );
     if (i % 7 === 6) {
       await publish('vn.lgsp.dossier.rejected.v1', {
         MaHoSo: code,
@@ -67,7 +101,9 @@ async function main(): Promise<void> {
       HinhThucTra: 2,
     });
   }
-  process.stdout.write(`published ${count} sample dossiers with their lifecycle events to ${opts.url}\n`);
+  process.stdout.write(
+    `published ${count} sample dossiers with their lifecycle events, ${Math.ceil(count / 2)} parcels and ${Math.ceil(count / 3)} encounters of the same citizens to ${opts.url}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

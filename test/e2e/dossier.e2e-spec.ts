@@ -68,7 +68,7 @@ describe('dossier end to end', () => {
   ): Promise<{ status: number; body: T }> => {
     const response = await fetch(`${gateway.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      headers: { 'content-type': 'application/json', 'x-api-key': key, 'x-lgsp-purpose': 'public-service' },
       body: JSON.stringify({ query: q, variables }),
     });
     return { status: response.status, body: (await response.json()) as T };

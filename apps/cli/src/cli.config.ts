@@ -8,6 +8,7 @@ export interface CliConfig {
   /** the operator's API key (LGSP_API_KEY; never a command-line argument, which others can read) */
   apiKey?: string;
   dossierUrl: string;
+  gatewayUrl: string;
 }
 
 export function loadCliConfig(env: Env): CliConfig {
@@ -20,5 +21,6 @@ export function loadCliConfig(env: Env): CliConfig {
     ),
     apiKey: optional(env, 'LGSP_API_KEY'),
     dossierUrl: str(env, 'LGSP_DOSSIER_URL', 'http://127.0.0.1:3001'),
+    gatewayUrl: str(env, 'LGSP_GATEWAY_URL', 'http://127.0.0.1:4000'),
   };
 }

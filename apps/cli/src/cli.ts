@@ -1,9 +1,24 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { logLevel } from 'kafkajs';
-import { OperatorAudit, type AuditActor } from '@lgsp/audit';
+import {
+  OperatorAudit,
+  verifyChain,
+  type AuditActor,
+  type ChainedEntry,
+  type ChainVerdict,
+} from '@lgsp/audit';
+import { Topics } from '@lgsp/contracts';
 import { ApiKeyRegistry } from '@lgsp/auth';
 import { HubError } from '@lgsp/core';
-import { createKafka, EventProducer, parsePosition, rangeSize, type Position } from '@lgsp/kafka';
+import {
+  createKafka,
+  EventProducer,
+  parsePosition,
+  rangeSize,
+  readRanges,
+  resolveRange,
+  type Position,
+} from '@lgsp/kafka';
 import {
   DeadLetters,
   groupsLag,
@@ -51,6 +66,10 @@ class Session {
 
   get settings() {
     return this.config.kafka;
+  }
+
+  get gatewayUrl(): string {
+    return this.config.gatewayUrl;
   }
 
   get dossierUrl(): string {
@@ -382,6 +401,43 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
         .join('\n'),
     );
   });
+
+  program
+    .command('audit')
+    .description('the audit trail of personal-data reads')
+    .command('verify')
+    .description('walk the hash chain and report the first broken link (exit 1 when broken)')
+    .option('--topic', `verify the copy in ${Topics.audit} instead of the gateway's store`)
+    .action(async (o: { topic?: boolean }) => {
+      session.actor();
+      let verdict: ChainVerdict;
+      if (o.topic) {
+        const ranges = await resolveRange(session.kafka, Topics.audit, { kind: 'earliest' });
+        const entries: ChainedEntry[] = [];
+        await readRanges(session.kafka, Topics.audit, ranges, async (records) => {
+          for (const r of records)
+            if (r.headers.lgsp_audit_kind === 'data-access' && r.value)
+              entries.push(JSON.parse(r.value.toString('utf8')) as ChainedEntry);
+        });
+        verdict = verifyChain(entries.sort((a, b) => a.seq - b.seq));
+      } else {
+        const response = await fetch(`${session.gatewayUrl}/admin/audit/verify`, {
+          headers: { 'x-api-key': session.apiKey },
+        });
+        if (!response.ok)
+          throw new HubError(
+            'LGSP_ERR_BAD_REQUEST',
+            `the gateway answered ${response.status}: ${await response.text()}`,
+          );
+        verdict = (await response.json()) as ChainVerdict;
+      }
+      print(globals(), verdict, () =>
+        verdict.ok
+          ? `audit chain intact: ${verdict.entries} entries`
+          : `AUDIT CHAIN BROKEN at entry ${verdict.firstBroken?.seq}: ${verdict.firstBroken?.reason} (${verdict.entries} entries read)`,
+      );
+      if (!verdict.ok) process.exitCode = 1;
+    });
 
   program
     .command('schemas')

@@ -4,13 +4,8 @@ import {
   type EventDataMap,
   type EventType,
 } from '@lgsp/contracts';
-import {
-  CloudEventDecodeError,
-  fromKafkaRecord,
-  type CloudEvent,
-  type ConsumedRecord,
-  type DeadLetter,
-} from '@lgsp/kafka';
+import { claimEvents, validateRecords, type ValidEvent as Valid } from '@lgsp/domain-service';
+import type { ConsumedRecord, DeadLetter } from '@lgsp/kafka';
 import type { SchemaRegistry } from '@lgsp/schema-registry';
 import type { Queryable } from '@lgsp/store';
 import type { DossierRepository, DossierRow, NewHistoryRow } from './dossier.repository';
@@ -57,36 +52,11 @@ export class DossierProjectionService {
 
   /** Applies a batch in one transaction (or inside `tx`, when the caller holds one) and returns the poison records. */
   async handle(records: ConsumedRecord[], tx?: Queryable): Promise<DeadLetter[]> {
-    const dead: DeadLetter[] = [];
-    const valid: ValidEvent[] = [];
-    for (const record of records) {
-      try {
-        const event = fromKafkaRecord(record.headers, record.value);
-        if (!event.type.startsWith('vn.lgsp.dossier.') || !this.registry.has(event.type)) {
-          dead.push({
-            record,
-            code: 'LGSP_ERR_UNKNOWN_TYPE',
-            detail: `unknown dossier event type ${event.type}`,
-          });
-          continue;
-        }
-        // Validate where it is consumed too: the topic may hold records written by other producers.
-        const result = this.registry.validate(event.type, event.data);
-        if (!result.ok) {
-          const detail = result.issues.map((i) => `${i.pointer} ${i.message}`).join('; ');
-          dead.push({ record, code: 'LGSP_ERR_SCHEMA_INVALID', detail });
-          continue;
-        }
-        valid.push({
-          record,
-          event: event as CloudEvent<AnyDossierData>,
-          type: event.type as DossierEventType,
-        });
-      } catch (error) {
-        if (!(error instanceof CloudEventDecodeError)) throw error;
-        dead.push({ record, code: 'LGSP_ERR_CLOUDEVENT_INVALID', detail: error.message });
-      }
-    }
+    const { valid, dead } = validateRecords<AnyDossierData, DossierEventType>(
+      records,
+      this.registry,
+      'dossier',
+    );
     if (valid.length > 0) {
       if (tx) await this.apply(tx, valid);
       else await this.repository.transaction((t) => this.apply(t, valid));
@@ -100,9 +70,7 @@ export class DossierProjectionService {
    * write the history rows and the changed dossiers.
    */
   private async apply(tx: Queryable, valid: ValidEvent[]): Promise<void> {
-    const keyOf = (v: ValidEvent) => JSON.stringify([v.event.source, v.event.id]);
-    const fresh = await this.repository.markApplied(tx, [...new Set(valid.map(keyOf))]);
-    const todo = valid.filter((v) => fresh.delete(keyOf(v))); // first occurrence of each new event only
+    const todo = (await claimEvents(tx, this.repository.schema, valid)) as ValidEvent[];
     if (todo.length === 0) return;
     const state = await this.repository.lockMany(tx, [...new Set(todo.map((v) => v.event.data.MaHoSo))]);
     const changed = new Set<string>();
@@ -123,11 +91,7 @@ export class DossierProjectionService {
   }
 }
 
-interface ValidEvent {
-  record: ConsumedRecord;
-  event: CloudEvent<AnyDossierData>;
-  type: DossierEventType;
-}
+type ValidEvent = Valid<AnyDossierData, DossierEventType>;
 
 /**
  * The lifecycle rule for one event: the history row it leaves and the dossier row after it (none

@@ -156,17 +156,6 @@ export class DossierRepository {
     return this.db.transaction(work);
   }
 
-  /** Marks event keys applied; returns the ones that were new (a key seen before is not returned). */
-  async markApplied(tx: Queryable, eventKeys: string[]): Promise<Set<string>> {
-    if (eventKeys.length === 0) return new Set();
-    const { rows } = await tx.query<{ event_key: string }>(
-      `INSERT INTO ${this.schema}.applied_events (event_key) SELECT unnest($1::text[])
-       ON CONFLICT DO NOTHING RETURNING event_key`,
-      [eventKeys],
-    );
-    return new Set(rows.map((r) => r.event_key));
-  }
-
   /** Current rows of these dossiers, locked until the transaction ends. */
   async lockMany(tx: Queryable, codes: string[]): Promise<Map<string, DossierRow>> {
     if (codes.length === 0) return new Map();

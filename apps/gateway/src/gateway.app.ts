@@ -1,6 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import mercuriusGateway from '@mercuriusjs/gateway';
-import { ApiKeyRegistry, guardGraphql, presentedKey } from '@lgsp/auth';
+import { createHash } from 'node:crypto';
+import { AuditChain } from '@lgsp/audit';
+import { ApiKeyRegistry, guardedRoute, guardGraphql, presentedKey } from '@lgsp/auth';
+import { createKafka, ensureTopics, EventProducer } from '@lgsp/kafka';
+import { AccessPolicy, enforceAccess, PURPOSE_HEADER } from '@lgsp/policy';
+import { openDatabase, type Database } from '@lgsp/store';
 import { createFastifyApp, listen, type RunningApp } from '@lgsp/core';
 import { createLogger, createMetricsRegistry, registerOpsRoutes } from '@lgsp/observability';
 import type { GatewayConfig } from './gateway.config';
@@ -13,10 +18,20 @@ class GatewayModule {
 }
 
 /** The federated GraphQL entry point for consumers: authenticates them, then plans over the subgraphs. */
-export async function startGateway(config: GatewayConfig): Promise<RunningApp> {
+export async function startGateway(
+  config: GatewayConfig,
+): Promise<RunningApp & { audit: AuditChain; db: Database }> {
   const log = createLogger('gateway', config.logLevel);
   const metrics = createMetricsRegistry('gateway');
   const callers = ApiKeyRegistry.fromFile(config.callersFile);
+  const policy = AccessPolicy.fromFile(config.policyFile);
+  const db = await openDatabase(config.store);
+  const kafka = createKafka(config.kafka);
+  await ensureTopics(kafka, config.kafka);
+  const producer = new EventProducer(kafka);
+  await producer.connect();
+  const audit = new AuditChain(db, producer, config.auditSubjectKey);
+  await audit.migrate();
   const onInternal = (error: unknown): void => log.error({ err: error }, 'unhandled error');
   const app = await createFastifyApp(GatewayModule.register(), { onInternal });
   const fastify = app.getHttpAdapter().getInstance();
@@ -31,19 +46,50 @@ export async function startGateway(config: GatewayConfig): Promise<RunningApp> {
         url: s.url,
         mandatory: true,
         // The consumer's own key travels on, so each subgraph verifies the caller itself.
-        rewriteHeaders: (headers: Record<string, string | string[] | undefined>) => ({
-          'x-api-key': presentedKey(headers) ?? config.serviceKey,
-        }),
+        rewriteHeaders: (headers: Record<string, string | string[] | undefined>) => {
+          const purpose = headers[PURPOSE_HEADER];
+          return {
+            'x-api-key': presentedKey(headers) ?? config.serviceKey,
+            ...(typeof purpose === 'string' ? { [PURPOSE_HEADER]: purpose } : {}),
+          };
+        },
       })),
     },
   });
+  // Every read of personal data is in the audit trail before the response leaves.
+  enforceAccess(fastify, {
+    callers,
+    policy,
+    roles: ['consumer'],
+    onRead: async (read) => {
+      await audit.append({
+        consumer: { id: read.caller.id, name: read.caller.name },
+        purpose: read.purpose,
+        operationName: read.operationName,
+        queryHash: createHash('sha256').update(read.query).digest('hex'),
+        domains: read.domains,
+        fields: read.fields,
+        masked: read.masked,
+        citizens: read.citizens,
+        records: read.records,
+      });
+    },
+  });
+  fastify.get(
+    '/admin/audit/verify',
+    guardedRoute(callers, ['operator'], async () => ({ body: await audit.verify() }), onInternal),
+  );
   const url = await listen(app, config.port, config.host);
   log.info({ url, subgraphs: config.subgraphs.map((s) => s.name) }, 'gateway listening');
   return {
     app,
     url,
+    audit,
+    db,
     async close() {
       await app.close();
+      await producer.disconnect();
+      await db.close();
     },
   };
 }

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { bool, ConfigError, int, str, type Env } from '@lgsp/core';
+import { loadKafkaSettings, type KafkaSettings } from '@lgsp/kafka';
+import { loadStoreSettings, type StoreSettings } from '@lgsp/store';
 
 export interface GatewayConfig {
   port: number;
@@ -10,6 +12,12 @@ export interface GatewayConfig {
   subgraphs: { name: string; url: string }[];
   graphiql: boolean;
   logLevel: string;
+  policyFile: string;
+  kafka: KafkaSettings;
+  /** the audit store (hash-chained entries) */
+  store: StoreSettings;
+  /** HMAC key for personal ids in the audit trail */
+  auditSubjectKey: string;
 }
 
 /** GATEWAY_SUBGRAPHS: comma-separated name=url pairs. */
@@ -22,6 +30,18 @@ function parseSubgraphs(raw: string): { name: string; url: string }[] {
   });
 }
 
+/** The development default must not reach production: there the key has to be set. */
+function auditKey(env: Env): string {
+  const key = env.GATEWAY_AUDIT_SUBJECT_KEY;
+  if (key) return key;
+  if (env.NODE_ENV === 'production')
+    throw new ConfigError(
+      'GATEWAY_AUDIT_SUBJECT_KEY',
+      'must be set in production (HMAC key for personal ids in the audit trail)',
+    );
+  return 'dev-audit-subject-key';
+}
+
 export function loadGatewayConfig(env: Env): GatewayConfig {
   return {
     port: int(env, 'GATEWAY_PORT', 4000, 0, 65535),
@@ -32,8 +52,18 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       join(__dirname, '..', '..', '..', 'config', 'callers.dev.json'),
     ),
     serviceKey: str(env, 'GATEWAY_SERVICE_KEY', 'dev-gateway-service-key'),
-    subgraphs: parseSubgraphs(str(env, 'GATEWAY_SUBGRAPHS', 'dossier=http://127.0.0.1:3001/graphql')),
+    subgraphs: parseSubgraphs(
+      str(
+        env,
+        'GATEWAY_SUBGRAPHS',
+        'dossier=http://127.0.0.1:3001/graphql,land=http://127.0.0.1:3002/graphql,health=http://127.0.0.1:3003/graphql',
+      ),
+    ),
     graphiql: bool(env, 'GATEWAY_GRAPHIQL', env.NODE_ENV !== 'production'),
     logLevel: str(env, 'LOG_LEVEL', 'info'),
+    policyFile: str(env, 'LGSP_POLICY_FILE', join(__dirname, '..', '..', '..', 'config', 'policy.dev.json')),
+    kafka: loadKafkaSettings(env, 'lgsp-gateway'),
+    store: loadStoreSettings(env, 'gateway'),
+    auditSubjectKey: auditKey(env),
   };
 }

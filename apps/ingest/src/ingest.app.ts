@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { KafkaConfig } from 'kafkajs';
 import { ApiKeyRegistry } from '@lgsp/auth';
-import { Topics } from '@lgsp/contracts';
+import { Domains, Topics } from '@lgsp/contracts';
 import { configureFastify, createFastifyApp, listen, type RunningApp } from '@lgsp/core';
 import { ConsumerRunner, createKafka, ensureTopics, EventProducer } from '@lgsp/kafka';
 import {
@@ -50,11 +50,21 @@ export async function startIngest(
   const producer = new EventProducer(kafka);
   await producer.connect();
 
-  const validator = new IngressValidator('dossier', registry, producer);
+  // One validator per domain's ingress topic; a batch always comes from one topic-partition.
+  const validators = new Map(
+    Domains.map((domain) => [
+      Topics.ingress(domain) as string,
+      new IngressValidator(domain, registry, producer),
+    ]),
+  );
   const ingress = new ConsumerRunner(kafka, producer, {
     groupId: 'lgsp-ingest-validator',
-    topics: [Topics.ingress('dossier')],
-    handler: (records) => validator.handle(records),
+    topics: [...validators.keys()],
+    handler: async (records) => {
+      const validator = validators.get(records[0].topic);
+      if (!validator) throw new Error(`no validator for topic ${records[0].topic}`);
+      return validator.handle(records);
+    },
     metrics,
     log: (level, msg, fields) => log[level](fields ?? {}, msg),
   });

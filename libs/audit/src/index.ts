@@ -1,1 +1,2 @@
 export * from './operator-audit';
+export * from './audit-chain';

@@ -1,5 +1,5 @@
 /** Every topic the hub owns, in one typed map. */
-export const Domains = ['dossier'] as const;
+export const Domains = ['dossier', 'land', 'health'] as const;
 export type Domain = (typeof Domains)[number];
 
 export const Topics = {

@@ -26,6 +26,11 @@ export const ErrorCatalog = {
   LGSP_ERR_BAD_REQUEST: { status: 400, title: 'The request is not valid' },
   LGSP_ERR_NOT_CONFIRMED: { status: 409, title: 'A bulk or destructive operation was not confirmed' },
   LGSP_ERR_ALREADY_RUNNING: { status: 409, title: 'The operation is already running' },
+  LGSP_ERR_QUERY_TOO_DEEP: { status: 400, title: 'The GraphQL query is nested deeper than allowed' },
+  LGSP_ERR_QUERY_TOO_COSTLY: { status: 400, title: 'The GraphQL query may read more fields than allowed' },
+  LGSP_ERR_FIELD_FORBIDDEN: { status: 403, title: 'The consumer is not granted a field the query reads' },
+  LGSP_ERR_PURPOSE_REQUIRED: { status: 400, title: 'A purpose of use is required to read personal data' },
+  LGSP_ERR_FIELD_MASKED: { status: 200, title: 'Some fields were masked: the consumer lacks their grant' },
   LGSP_ERR_CONFIG: { status: 500, title: 'Invalid configuration' },
   LGSP_ERR_INTERNAL: { status: 500, title: 'Internal error' },
 } as const;

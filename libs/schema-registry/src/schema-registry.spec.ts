@@ -1,13 +1,13 @@
 import { readSchemaFiles, type SchemaFile } from '@lgsp/contracts';
-import { submitted } from '@lgsp/testing/samples';
+import { encounterRecorded, parcelRegistered, submitted } from '@lgsp/testing/samples';
 import { checkCompatibility } from './compatibility';
 import { SchemaRegistry } from './schema-registry';
 
 describe(SchemaRegistry.name, () => {
   const sut = new SchemaRegistry();
 
-  it('knows every dossier event type of the lifecycle', () => {
-    expect(sut.types()).toEqual(
+  it('knows every dossier event type of the lifecycle, and the land and health events', () => {
+    expect(sut.types().filter((t) => t.startsWith('vn.lgsp.dossier.'))).toEqual(
       [
         'fee-requested',
         'processed',
@@ -21,6 +21,33 @@ describe(SchemaRegistry.name, () => {
         'withdrawn',
       ].map((n) => `vn.lgsp.dossier.${n}.v1`),
     );
+    expect(sut.types().filter((t) => !t.startsWith('vn.lgsp.dossier.'))).toEqual([
+      'vn.lgsp.health.claim-settled.v1',
+      'vn.lgsp.health.encounter-recorded.v1',
+      'vn.lgsp.health.vaccination-recorded.v1',
+      'vn.lgsp.land.certificate-issued.v1',
+      'vn.lgsp.land.certificate-revoked.v1',
+      'vn.lgsp.land.ownership-transferred.v1',
+      'vn.lgsp.land.parcel-changed.v1',
+      'vn.lgsp.land.parcel-registered.v1',
+    ]);
+  });
+
+  it('keys land events by parcel and health encounters by MA_LK', () => {
+    const parcel = parcelRegistered('001090012345', 'Nguyễn Văn An', 7);
+    expect(sut.validate('vn.lgsp.land.parcel-registered.v1', parcel)).toEqual({ ok: true, data: parcel });
+    expect(sut.keyOf('vn.lgsp.land.parcel-registered.v1', parcel)).toBe(parcel.MaThuaDat);
+    const encounter = encounterRecorded('001090012345', 'Nguyễn Văn An', 7);
+    expect(sut.validate('vn.lgsp.health.encounter-recorded.v1', encounter)).toEqual({
+      ok: true,
+      data: encounter,
+    });
+    const bad = sut.validate('vn.lgsp.health.encounter-recorded.v1', {
+      ...encounter,
+      MA_BENH_CHINH: 'pneumonia',
+      NGAY_VAO: '2026-11-15',
+    });
+    expect(bad.ok ? [] : bad.issues.map((i) => i.pointer)).toEqual(['/data/NGAY_VAO', '/data/MA_BENH_CHINH']);
   });
 
   it('accepts a valid submitted dossier and keys it by MaHoSo', () => {

@@ -153,3 +153,57 @@ export function dossierLifecycle(
     }),
   ];
 }
+
+/** Commune codes of the sample province (5 digits, national list form). */
+export const SAMPLE_COMMUNES = ['09400', '09403', '09406', '09409'] as const;
+
+/** A parcel first registered to one person (share 1). */
+export function parcelRegistered(
+  holderPersonalId: string,
+  holderName: string,
+  n: number,
+): EventDataMap['vn.lgsp.land.parcel-registered.v1'] {
+  const commune = pick(SAMPLE_COMMUNES, n);
+  const sheet = 1 + (n % 40);
+  const parcel = 1 + ((n * 37) % 9000);
+  return {
+    MaThuaDat: `${commune}-${sheet}-${parcel}`,
+    MaXa: commune,
+    SoHieuToBanDo: sheet,
+    SoThuTuThua: parcel,
+    ThoiDiem: '2026-11-18T09:30:00+07:00',
+    DienTich: 120.5 + (n % 50),
+    DienTichPhapLy: 120 + (n % 50),
+    MucDichSuDung: pick(['ONT', 'CLN', 'LUC'], n),
+    DiaChi: `Thửa ${parcel}, tờ ${sheet}, xã ${commune}`,
+    NguoiSuDung: [{ LoaiDoiTuong: 1, MaDinhDanh: holderPersonalId, HoTen: holderName, TyLe: 1 }],
+  };
+}
+
+/** An inpatient episode at the provincial hospital (facility 22001), claim table 1 fields. */
+export function encounterRecorded(
+  personalId: string,
+  name: string,
+  n: number,
+): EventDataMap['vn.lgsp.health.encounter-recorded.v1'] {
+  return {
+    MA_LK: `22001-2611-${String(n).padStart(6, '0')}`,
+    MA_BN: `BN${String(n).padStart(8, '0')}`,
+    HO_TEN: name,
+    SO_CCCD: personalId,
+    NGAY_SINH: '199003150000',
+    GIOI_TINH: ((n % 2) + 1) as 1 | 2,
+    MA_THE_BHYT: `GD4${personalId.slice(0, 2)}${personalId.slice(2, 12)}`,
+    MA_CSKCB: '22001',
+    NGAY_VAO: '202611150830',
+    NGAY_RA: '202611191000',
+    MA_BENH_CHINH: 'J18.9',
+    MA_BENH_KT: ['I10', 'E11.9'],
+    KET_QUA_DTRI: 1,
+    MA_LOAI_RV: 1,
+    T_TONGCHI_BV: 8_450_000,
+    T_BHTT: 6_760_000,
+    T_BNCCT: 1_690_000,
+    T_BNTT: 0,
+  };
+}

@@ -1,0 +1,85 @@
+import type { EventDataMap, EventType } from '@lgsp/contracts';
+import { claimEvents, validateRecords, type ValidEvent } from '@lgsp/domain-service';
+import type { ConsumedRecord, DeadLetter } from '@lgsp/kafka';
+import type { SchemaRegistry } from '@lgsp/schema-registry';
+import type { Queryable } from '@lgsp/store';
+import type { HealthRepository } from './health.repository';
+
+type HealthType = Extract<EventType, `vn.lgsp.health.${string}`>;
+type HealthData = EventDataMap[HealthType];
+
+/** yyyyMMddHHmm of the claim tables (Vietnam time) as an instant. */
+export function claimTime(value: string): string {
+  return `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}T${value.slice(8, 10)}:${value.slice(10, 12)}:00+07:00`;
+}
+
+/** Projects health events (encounters, settled claims, vaccinations), one transaction per batch, idempotent by event id. */
+export class HealthProjectionService {
+  constructor(
+    private readonly repository: HealthRepository,
+    private readonly registry: SchemaRegistry,
+  ) {}
+
+  async handle(records: ConsumedRecord[]): Promise<DeadLetter[]> {
+    const { valid, dead } = validateRecords<HealthData, HealthType>(records, this.registry, 'health');
+    if (valid.length > 0)
+      await this.repository.transaction(async (tx) => {
+        for (const v of (await claimEvents(tx, 'health', valid)) as ValidEvent<HealthData, HealthType>[])
+          await this.apply(tx, v.type, v.event.data);
+      });
+    return dead;
+  }
+
+  private async apply(tx: Queryable, type: HealthType, data: HealthData): Promise<void> {
+    switch (type) {
+      case 'vn.lgsp.health.encounter-recorded.v1': {
+        const e = data as EventDataMap['vn.lgsp.health.encounter-recorded.v1'];
+        return this.repository.saveEncounter(tx, {
+          id: e.MA_LK,
+          facility_code: e.MA_CSKCB,
+          patient_code: e.MA_BN,
+          patient_name: e.HO_TEN,
+          personal_id: e.SO_CCCD,
+          birth: e.NGAY_SINH,
+          gender: e.GIOI_TINH,
+          card_number: e.MA_THE_BHYT ?? null,
+          admitted_at: new Date(claimTime(e.NGAY_VAO)),
+          discharged_at: e.NGAY_RA ? new Date(claimTime(e.NGAY_RA)) : null,
+          main_diagnosis: e.MA_BENH_CHINH,
+          secondary_diagnoses: e.MA_BENH_KT ?? [],
+          treatment_result: e.KET_QUA_DTRI ?? null,
+          discharge_kind: e.MA_LOAI_RV ?? null,
+          total_cost: String(e.T_TONGCHI_BV),
+          insurance_paid: e.T_BHTT === undefined ? null : String(e.T_BHTT),
+          patient_co_payment: e.T_BNCCT === undefined ? null : String(e.T_BNCCT),
+          patient_paid: e.T_BNTT === undefined ? null : String(e.T_BNTT),
+        });
+      }
+      case 'vn.lgsp.health.claim-settled.v1': {
+        const c = data as EventDataMap['vn.lgsp.health.claim-settled.v1'];
+        return this.repository.saveClaim(tx, {
+          encounter_id: c.MA_LK,
+          facility_code: c.MA_CSKCB,
+          settled_at: c.NGAY_THANH_TOAN,
+          outcome: c.KET_QUA_GIAM_DINH,
+          paid: c.T_BHTT,
+          refused: c.T_TUCHOI,
+          reason: c.LY_DO,
+        });
+      }
+      case 'vn.lgsp.health.vaccination-recorded.v1': {
+        const v = data as EventDataMap['vn.lgsp.health.vaccination-recorded.v1'];
+        return this.repository.saveVaccination(tx, {
+          id: v.MA_TIEM_CHUNG,
+          personal_id: v.SO_CCCD,
+          name: v.HO_TEN,
+          facility_code: v.MA_CSKCB,
+          vaccine_code: v.MA_VAC_XIN,
+          vaccine_name: v.TEN_VAC_XIN,
+          dose: v.MUI_THU,
+          given_at: new Date(v.NGAY_TIEM),
+        });
+      }
+    }
+  }
+}

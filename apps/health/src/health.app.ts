@@ -1,0 +1,22 @@
+import type { Env, RunningApp } from '@lgsp/core';
+import { loadDomainServiceConfig, startDomainService, type DomainServiceConfig } from '@lgsp/domain-service';
+import { healthResolvers, healthSchema } from './health.graphql';
+import { HealthProjectionService } from './health-projection.service';
+import { HealthRepository } from './health.repository';
+
+/** HEALTH_PORT (3003), HEALTH_CONSUMER_GROUP (lgsp-health-projection) and the shared settings. */
+export function loadHealthConfig(env: Env): DomainServiceConfig {
+  return loadDomainServiceConfig(env, 'health', 3003);
+}
+
+/** The health service: projection of lgsp.health.events and the health subgraph (encounters, vaccinations). */
+export function startHealth(
+  config: DomainServiceConfig,
+): Promise<RunningApp & { repository: HealthRepository }> {
+  return startDomainService(config, {
+    domain: 'health',
+    repository: (db) => new HealthRepository(db),
+    projection: (repository, { registry }) => new HealthProjectionService(repository, registry),
+    graphql: { schema: healthSchema, resolvers: healthResolvers },
+  });
+}

@@ -1,0 +1,176 @@
+import { migrate, type Database, type Queryable } from '@lgsp/store';
+
+export const healthMigrations = [
+  `CREATE TABLE health.applied_events (event_key text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+   CREATE TABLE health.encounters (
+     id text PRIMARY KEY,
+     facility_code text NOT NULL,
+     patient_code text NOT NULL,
+     patient_name text NOT NULL,
+     personal_id text NOT NULL,
+     birth text NOT NULL,
+     gender smallint NOT NULL,
+     card_number text,
+     admitted_at timestamptz NOT NULL,
+     discharged_at timestamptz,
+     main_diagnosis text NOT NULL,
+     secondary_diagnoses text[] NOT NULL DEFAULT '{}',
+     treatment_result smallint,
+     discharge_kind smallint,
+     total_cost numeric NOT NULL,
+     insurance_paid numeric,
+     patient_co_payment numeric,
+     patient_paid numeric,
+     updated_at timestamptz NOT NULL DEFAULT now()
+   );
+   CREATE INDEX encounters_person ON health.encounters (personal_id, admitted_at);
+   CREATE INDEX encounters_facility ON health.encounters (facility_code, admitted_at);
+   CREATE TABLE health.claims (
+     encounter_id text PRIMARY KEY,
+     facility_code text NOT NULL,
+     settled_at timestamptz NOT NULL,
+     outcome smallint NOT NULL,
+     paid numeric NOT NULL,
+     refused numeric,
+     reason text
+   );
+   CREATE TABLE health.vaccinations (
+     id text PRIMARY KEY,
+     personal_id text NOT NULL,
+     name text NOT NULL,
+     facility_code text NOT NULL,
+     vaccine_code text NOT NULL,
+     vaccine_name text NOT NULL,
+     dose smallint NOT NULL,
+     given_at timestamptz NOT NULL
+   );
+   CREATE INDEX vaccinations_person ON health.vaccinations (personal_id, given_at)`,
+];
+
+export interface EncounterRow {
+  id: string;
+  facility_code: string;
+  patient_code: string;
+  patient_name: string;
+  personal_id: string;
+  birth: string;
+  gender: number;
+  card_number: string | null;
+  admitted_at: Date;
+  discharged_at: Date | null;
+  main_diagnosis: string;
+  secondary_diagnoses: string[];
+  treatment_result: number | null;
+  discharge_kind: number | null;
+  total_cost: string;
+  insurance_paid: string | null;
+  patient_co_payment: string | null;
+  patient_paid: string | null;
+  claim_settled_at: Date | null;
+  claim_outcome: number | null;
+  claim_paid: string | null;
+}
+
+export interface VaccinationRow {
+  id: string;
+  personal_id: string;
+  name: string;
+  facility_code: string;
+  vaccine_code: string;
+  vaccine_name: string;
+  dose: number;
+  given_at: Date;
+}
+
+const ENCOUNTER = `SELECT e.*, c.settled_at AS claim_settled_at, c.outcome AS claim_outcome, c.paid AS claim_paid
+  FROM health.encounters e LEFT JOIN health.claims c ON c.encounter_id = e.id`;
+
+/** SQL of the health read model: encounters (claim table 1), settled claims and vaccinations. */
+export class HealthRepository {
+  constructor(readonly db: Database) {}
+
+  migrate(): Promise<void> {
+    return migrate(this.db, 'health', healthMigrations);
+  }
+
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
+  /** A re-sent encounter record (same MA_LK) replaces the previous one, as a corrected claim does. */
+  async saveEncounter(
+    tx: Queryable,
+    e: Omit<EncounterRow, 'claim_settled_at' | 'claim_outcome' | 'claim_paid'>,
+  ): Promise<void> {
+    const columns = Object.keys(e);
+    await tx.query(
+      `INSERT INTO health.encounters (${columns.join(', ')}, updated_at) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}, now())
+       ON CONFLICT (id) DO UPDATE SET ${columns
+         .filter((c) => c !== 'id')
+         .map((c) => `${c} = EXCLUDED.${c}`)
+         .join(', ')}, updated_at = now()`,
+      Object.values(e),
+    );
+  }
+
+  async saveClaim(
+    tx: Queryable,
+    c: {
+      encounter_id: string;
+      facility_code: string;
+      settled_at: string;
+      outcome: number;
+      paid: number;
+      refused?: number;
+      reason?: string;
+    },
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO health.claims (encounter_id, facility_code, settled_at, outcome, paid, refused, reason) VALUES ($1,$2,$3,$4,$5,$6,$7)
+       ON CONFLICT (encounter_id) DO UPDATE SET settled_at = EXCLUDED.settled_at, outcome = EXCLUDED.outcome, paid = EXCLUDED.paid,
+         refused = EXCLUDED.refused, reason = EXCLUDED.reason`,
+      [c.encounter_id, c.facility_code, c.settled_at, c.outcome, c.paid, c.refused ?? null, c.reason ?? null],
+    );
+  }
+
+  async saveVaccination(tx: Queryable, v: VaccinationRow): Promise<void> {
+    await tx.query(
+      `INSERT INTO health.vaccinations (id, personal_id, name, facility_code, vaccine_code, vaccine_name, dose, given_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (id) DO NOTHING`,
+      [v.id, v.personal_id, v.name, v.facility_code, v.vaccine_code, v.vaccine_name, v.dose, v.given_at],
+    );
+  }
+
+  // ---- reads ----
+
+  async encounter(id: string): Promise<EncounterRow | undefined> {
+    return (await this.db.query<EncounterRow>(`${ENCOUNTER} WHERE e.id = $1`, [id])).rows[0];
+  }
+
+  async encountersOf(personalId: string, limit: number): Promise<EncounterRow[]> {
+    return (
+      await this.db.query<EncounterRow>(
+        `${ENCOUNTER} WHERE e.personal_id = $1 ORDER BY e.admitted_at DESC LIMIT $2`,
+        [personalId, limit],
+      )
+    ).rows;
+  }
+
+  async encountersAt(facility: string, from: string, to: string, limit: number): Promise<EncounterRow[]> {
+    return (
+      await this.db.query<EncounterRow>(
+        `${ENCOUNTER} WHERE e.facility_code = $1 AND e.admitted_at >= $2 AND e.admitted_at < $3 ORDER BY e.admitted_at LIMIT $4`,
+        [facility, from, to, limit],
+      )
+    ).rows;
+  }
+
+  async vaccinationsOf(personalId: string): Promise<VaccinationRow[]> {
+    return (
+      await this.db.query<VaccinationRow>(
+        `SELECT * FROM health.vaccinations WHERE personal_id = $1 ORDER BY given_at`,
+        [personalId],
+      )
+    ).rows;
+  }
+}

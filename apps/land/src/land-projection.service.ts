@@ -1,0 +1,108 @@
+import type { EventDataMap, EventType } from '@lgsp/contracts';
+import { claimEvents, validateRecords, type ValidEvent } from '@lgsp/domain-service';
+import type { ConsumedRecord, DeadLetter } from '@lgsp/kafka';
+import type { SchemaRegistry } from '@lgsp/schema-registry';
+import type { Queryable } from '@lgsp/store';
+import type { LandRepository } from './land.repository';
+
+type LandType = Extract<EventType, `vn.lgsp.land.${string}`>;
+type LandData = EventDataMap[LandType];
+type LandEvent = ValidEvent<LandData, LandType>;
+
+/**
+ * Projects cadastral events into parcels, holders and each parcel's full history, one transaction
+ * per batch, idempotent by CloudEvents identity. An event that does not fit the parcel's state (a
+ * second registration, a change to an unregistered parcel, revoking another certificate) is kept
+ * in the history as refused and changes nothing.
+ */
+export class LandProjectionService {
+  constructor(
+    private readonly repository: LandRepository,
+    private readonly registry: SchemaRegistry,
+  ) {}
+
+  async handle(records: ConsumedRecord[]): Promise<DeadLetter[]> {
+    const { valid, dead } = validateRecords<LandData, LandType>(records, this.registry, 'land');
+    if (valid.length > 0)
+      await this.repository.transaction(async (tx) => {
+        for (const v of (await claimEvents(tx, 'land', valid)) as LandEvent[]) await this.apply(tx, v);
+      });
+    return dead;
+  }
+
+  private async apply(tx: Queryable, { record, event, type }: LandEvent): Promise<void> {
+    const d = event.data;
+    const id = d.MaThuaDat;
+    const history = {
+      parcelId: id,
+      eventId: event.id,
+      type,
+      at: d.ThoiDiem,
+      partition: record.partition,
+      offset: record.offset,
+    };
+    const refuse = (reason: string) =>
+      this.repository.addHistory(tx, { ...history, accepted: false, reason });
+    if (id !== `${d.MaXa}-${d.SoHieuToBanDo}-${d.SoThuTuThua}`)
+      return refuse('MaThuaDat does not match MaXa, SoHieuToBanDo and SoThuTuThua');
+    const exists = await this.repository.exists(tx, id);
+    if (type === 'vn.lgsp.land.parcel-registered.v1') {
+      if (exists) return refuse('parcel already registered');
+      const r = d as EventDataMap['vn.lgsp.land.parcel-registered.v1'];
+      await this.repository.insertParcel(tx, {
+        id,
+        commune_code: r.MaXa,
+        sheet_number: r.SoHieuToBanDo,
+        parcel_number: r.SoThuTuThua,
+        area: String(r.DienTich),
+        legal_area: r.DienTichPhapLy === undefined ? null : String(r.DienTichPhapLy),
+        land_use: r.MucDichSuDung,
+        address: r.DiaChi,
+        registered_at: new Date(r.ThoiDiem),
+        updated_at: new Date(r.ThoiDiem),
+      });
+      await this.repository.replaceHolders(tx, id, r.NguoiSuDung);
+      return this.repository.addHistory(tx, { ...history, accepted: true });
+    }
+    if (!exists) return refuse('parcel not registered');
+    switch (type) {
+      case 'vn.lgsp.land.parcel-changed.v1': {
+        const c = d as EventDataMap['vn.lgsp.land.parcel-changed.v1'];
+        await this.repository.updateParcel(tx, id, c.ThoiDiem, {
+          area: c.DienTich,
+          legal_area: c.DienTichPhapLy,
+          land_use: c.MucDichSuDung,
+        });
+        return this.repository.addHistory(tx, {
+          ...history,
+          accepted: true,
+          kind: c.LoaiBienDong,
+          related: c.ThuaLienQuan,
+        });
+      }
+      case 'vn.lgsp.land.ownership-transferred.v1': {
+        const o = d as EventDataMap['vn.lgsp.land.ownership-transferred.v1'];
+        await this.repository.replaceHolders(tx, id, o.NguoiSuDung);
+        await this.repository.updateParcel(tx, id, o.ThoiDiem, {});
+        return this.repository.addHistory(tx, { ...history, accepted: true, kind: o.HinhThuc });
+      }
+      case 'vn.lgsp.land.certificate-issued.v1': {
+        const c = d as EventDataMap['vn.lgsp.land.certificate-issued.v1'];
+        await this.repository.updateParcel(tx, id, c.ThoiDiem, {
+          certificate_number: c.SoGCN,
+          certificate_issued_on: c.NgayCap,
+          certificate_authority: c.CoQuanCap,
+          certificate_status: 'VALID',
+        });
+        return this.repository.addHistory(tx, { ...history, accepted: true });
+      }
+      case 'vn.lgsp.land.certificate-revoked.v1': {
+        const c = d as EventDataMap['vn.lgsp.land.certificate-revoked.v1'];
+        if ((await this.repository.certificateNumber(tx, id)) !== c.SoGCN)
+          return refuse(`certificate ${c.SoGCN} is not this parcel's certificate`);
+        await this.repository.updateParcel(tx, id, c.ThoiDiem, { certificate_status: 'REVOKED' });
+        return this.repository.addHistory(tx, { ...history, accepted: true, reason: c.LyDo });
+      }
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import type { Env, RunningApp } from '@lgsp/core';
+import { loadDomainServiceConfig, startDomainService, type DomainServiceConfig } from '@lgsp/domain-service';
+import { landResolvers, landSchema } from './land.graphql';
+import { LandProjectionService } from './land-projection.service';
+import { LandRepository } from './land.repository';
+
+/** LAND_PORT (3002), LAND_CONSUMER_GROUP (lgsp-land-projection) and the shared settings. */
+export function loadLandConfig(env: Env): DomainServiceConfig {
+  return loadDomainServiceConfig(env, 'land', 3002);
+}
+
+/** The land service: projection of lgsp.land.events and the land subgraph (parcels, holders, history). */
+export function startLand(config: DomainServiceConfig): Promise<RunningApp & { repository: LandRepository }> {
+  return startDomainService(config, {
+    domain: 'land',
+    repository: (db) => new LandRepository(db),
+    projection: (repository, { registry }) => new LandProjectionService(repository, registry),
+    graphql: { schema: landSchema, resolvers: landResolvers },
+  });
+}

@@ -1,0 +1,187 @@
+import { createHash, createHmac } from 'node:crypto';
+import { Topics } from '@lgsp/contracts';
+import type { EventProducer } from '@lgsp/kafka';
+import { migrate, type Database } from '@lgsp/store';
+
+/** One read of personal data, as the audit trail keeps it. */
+export interface DataAccessEntry {
+  kind: 'data-access';
+  at: string;
+  consumer: { id: string; name: string };
+  purpose: string | null;
+  operationName: string | null;
+  /** SHA-256 of the query text: which query, without storing it in every entry */
+  queryHash: string;
+  domains: string[];
+  fields: string[];
+  masked: string[];
+  /** HMAC-SHA256 of each personal id read (keyed, so the trail itself does not hold personal ids in clear) */
+  citizens: string[];
+  records: string[];
+}
+
+export interface ChainedEntry extends DataAccessEntry {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export interface ChainVerdict {
+  ok: boolean;
+  entries: number;
+  /** the first entry whose link does not hold, and why */
+  firstBroken?: { seq: number; reason: string };
+}
+
+const GENESIS = '0'.repeat(64);
+
+const auditMigrations = [
+  `CREATE TABLE audit.entries (
+     seq bigint PRIMARY KEY,
+     prev_hash text NOT NULL,
+     hash text NOT NULL,
+     entry jsonb NOT NULL
+   );
+   CREATE TABLE audit.chain_head (
+     id smallint PRIMARY KEY CHECK (id = 1),
+     seq bigint NOT NULL,
+     hash text NOT NULL
+   );
+   INSERT INTO audit.chain_head (id, seq, hash) VALUES (1, 0, '${GENESIS}')`,
+];
+
+/** The hash of an entry: SHA-256 over the previous hash and the entry's canonical JSON (sorted keys). */
+export function entryHash(prevHash: string, seq: number, entry: DataAccessEntry): string {
+  return createHash('sha256')
+    .update(prevHash)
+    .update('\n')
+    .update(canonical({ ...entry, seq }))
+    .digest('hex');
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
+/**
+ * The hash-chained audit trail of personal-data reads. Appends go through one locked head row, so
+ * several gateway replicas on one PostgreSQL keep a single chain; each entry is committed to the
+ * store, then published to lgsp.audit. Altering or deleting an entry breaks the chain at that entry.
+ */
+export class AuditChain {
+  constructor(
+    private readonly db: Database,
+    private readonly producer: EventProducer,
+    private readonly subjectKey: string,
+  ) {}
+
+  migrate(): Promise<void> {
+    return migrate(this.db, 'audit', auditMigrations);
+  }
+
+  /** The keyed digest a citizen's personal id is recorded as (look a citizen up by computing it). */
+  subjectDigest(personalId: string): string {
+    return createHmac('sha256', this.subjectKey).update(personalId).digest('hex');
+  }
+
+  async append(
+    entry: Omit<DataAccessEntry, 'kind' | 'at' | 'citizens'> & { citizens: string[] },
+  ): Promise<ChainedEntry> {
+    const full: DataAccessEntry = {
+      kind: 'data-access',
+      at: new Date().toISOString(),
+      ...entry,
+      citizens: entry.citizens.map((c) => this.subjectDigest(c)).sort(),
+    };
+    const chained = await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ seq: string; hash: string }>(
+        `SELECT seq::text AS seq, hash FROM audit.chain_head WHERE id = 1 FOR UPDATE`,
+      );
+      const seq = Number(rows[0].seq) + 1;
+      const prevHash = rows[0].hash;
+      const hash = entryHash(prevHash, seq, full);
+      await tx.query(`INSERT INTO audit.entries (seq, prev_hash, hash, entry) VALUES ($1, $2, $3, $4)`, [
+        seq,
+        prevHash,
+        hash,
+        JSON.stringify(full),
+      ]);
+      await tx.query(`UPDATE audit.chain_head SET seq = $1, hash = $2 WHERE id = 1`, [seq, hash]);
+      return { ...full, seq, prevHash, hash };
+    });
+    await this.producer.sendRaw(Topics.audit, [
+      {
+        key: 'data-access',
+        value: Buffer.from(JSON.stringify(chained)),
+        headers: { 'content-type': 'application/json', lgsp_audit_kind: 'data-access' },
+      },
+    ]);
+    return chained;
+  }
+
+  async entries(): Promise<ChainedEntry[]> {
+    const { rows } = await this.db.query<{
+      seq: string;
+      prev_hash: string;
+      hash: string;
+      entry: DataAccessEntry;
+    }>(`SELECT seq::text AS seq, prev_hash, hash, entry FROM audit.entries ORDER BY seq`);
+    return rows.map((r) => ({ ...r.entry, seq: Number(r.seq), prevHash: r.prev_hash, hash: r.hash }));
+  }
+
+  /** Walks the stored chain from the start and reports the first broken link. */
+  async verify(): Promise<ChainVerdict> {
+    const entries = await this.entries();
+    const head = (
+      await this.db.query<{ seq: string; hash: string }>(
+        `SELECT seq::text AS seq, hash FROM audit.chain_head`,
+      )
+    ).rows[0];
+    return verifyChain(entries, head ? { seq: Number(head.seq), hash: head.hash } : undefined);
+  }
+}
+
+/** Checks a chain (from the store or from lgsp.audit): sequence, links and each entry's own hash. */
+export function verifyChain(entries: ChainedEntry[], head?: { seq: number; hash: string }): ChainVerdict {
+  let prev = GENESIS;
+  let expected = 1;
+  for (const e of entries) {
+    const { seq, prevHash, hash, ...content } = e;
+    if (seq !== expected)
+      return {
+        ok: false,
+        entries: entries.length,
+        firstBroken: { seq: expected, reason: `entry ${expected} is missing (next is ${seq})` },
+      };
+    if (prevHash !== prev)
+      return {
+        ok: false,
+        entries: entries.length,
+        firstBroken: { seq, reason: 'its link to the previous entry does not match' },
+      };
+    if (entryHash(prevHash, seq, content) !== hash)
+      return {
+        ok: false,
+        entries: entries.length,
+        firstBroken: { seq, reason: 'its content does not match its hash (altered)' },
+      };
+    prev = hash;
+    expected++;
+  }
+  if (head && (head.seq !== expected - 1 || head.hash !== prev))
+    return {
+      ok: false,
+      entries: entries.length,
+      firstBroken: {
+        seq: expected,
+        reason: `the chain head says ${head.seq} entries: entries after ${expected - 1} were removed`,
+      },
+    };
+  return { ok: true, entries: entries.length };
+}

@@ -1,0 +1,71 @@
+import type { Domain } from '@lgsp/contracts';
+import {
+  CloudEventDecodeError,
+  fromKafkaRecord,
+  type CloudEvent,
+  type ConsumedRecord,
+  type DeadLetter,
+} from '@lgsp/kafka';
+import type { SchemaRegistry } from '@lgsp/schema-registry';
+import type { Queryable } from '@lgsp/store';
+
+export interface ValidEvent<D = unknown, T extends string = string> {
+  record: ConsumedRecord;
+  event: CloudEvent<D>;
+  type: T;
+}
+
+/**
+ * Decodes and validates consumed records where they are consumed (the topic may hold records other
+ * producers wrote): events of the domain that match their schema, and dead letters for the rest.
+ */
+export function validateRecords<D, T extends string>(
+  records: ConsumedRecord[],
+  registry: SchemaRegistry,
+  domain: Domain,
+): { valid: ValidEvent<D, T>[]; dead: DeadLetter[] } {
+  const valid: ValidEvent<D, T>[] = [];
+  const dead: DeadLetter[] = [];
+  for (const record of records) {
+    let event: CloudEvent;
+    try {
+      event = fromKafkaRecord(record.headers, record.value);
+    } catch (error) {
+      if (!(error instanceof CloudEventDecodeError)) throw error;
+      dead.push({ record, code: 'LGSP_ERR_CLOUDEVENT_INVALID', detail: error.message });
+      continue;
+    }
+    if (!event.type.startsWith(`vn.lgsp.${domain}.`) || !registry.has(event.type)) {
+      dead.push({
+        record,
+        code: 'LGSP_ERR_UNKNOWN_TYPE',
+        detail: `unknown ${domain} event type ${event.type}`,
+      });
+      continue;
+    }
+    const result = registry.validate(event.type, event.data);
+    if (!result.ok) {
+      const detail = result.issues.map((i) => `${i.pointer} ${i.message}`).join('; ');
+      dead.push({ record, code: 'LGSP_ERR_SCHEMA_INVALID', detail });
+      continue;
+    }
+    valid.push({ record, event: event as CloudEvent<D>, type: event.type as T });
+  }
+  return { valid, dead };
+}
+
+/** Marks CloudEvents identities applied in `<schema>.applied_events`; returns the ones that were new. */
+export async function claimEvents(
+  tx: Queryable,
+  schema: string,
+  events: ValidEvent[],
+): Promise<ValidEvent[]> {
+  const keyOf = (v: ValidEvent) => JSON.stringify([v.event.source, v.event.id]);
+  if (events.length === 0) return [];
+  const { rows } = await tx.query<{ event_key: string }>(
+    `INSERT INTO ${schema}.applied_events (event_key) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING event_key`,
+    [[...new Set(events.map(keyOf))]],
+  );
+  const fresh = new Set(rows.map((r) => r.event_key));
+  return events.filter((v) => fresh.delete(keyOf(v))); // first occurrence of each new event only
+}

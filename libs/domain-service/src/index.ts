@@ -1,0 +1,2 @@
+export * from './subgraph-service';
+export * from './consumed-events';

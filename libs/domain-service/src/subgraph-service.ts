@@ -1,0 +1,159 @@
+import { join } from 'node:path';
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import type { Kafka } from 'kafkajs';
+import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
+import { ApiKeyRegistry, guardGraphql } from '@lgsp/auth';
+import { readSchemaFiles, Topics, type Domain } from '@lgsp/contracts';
+import { createFastifyApp, int, listen, optional, str, type Env, type RunningApp } from '@lgsp/core';
+import {
+  ConsumerRunner,
+  createKafka,
+  ensureTopics,
+  EventProducer,
+  loadKafkaSettings,
+  type BatchHandler,
+  type KafkaSettings,
+} from '@lgsp/kafka';
+import {
+  createLogger,
+  createMetricsRegistry,
+  registerOpsRoutes,
+  type HealthCheck,
+} from '@lgsp/observability';
+import { AccessPolicy, enforceAccess } from '@lgsp/policy';
+import { SchemaRegistry } from '@lgsp/schema-registry';
+import { loadStoreSettings, openDatabase, type Database, type StoreSettings } from '@lgsp/store';
+
+export interface DomainServiceConfig {
+  port: number;
+  host: string;
+  callersFile: string;
+  policyFile: string;
+  consumerGroup: string;
+  kafka: KafkaSettings;
+  store: StoreSettings;
+  logLevel: string;
+  /** event schemas folder; the repository's schemas/ when unset */
+  schemasDir?: string;
+}
+
+const configDir = join(__dirname, '..', '..', '..', 'config');
+
+/** One loader for every domain service: <NAME>_PORT, <NAME>_CONSUMER_GROUP, and the shared settings. */
+export function loadDomainServiceConfig(env: Env, name: string, defaultPort: number): DomainServiceConfig {
+  const upper = name.toUpperCase();
+  return {
+    port: int(env, `${upper}_PORT`, defaultPort, 0, 65535),
+    host: str(env, 'LGSP_HOST', '127.0.0.1'),
+    callersFile: str(env, 'LGSP_CALLERS_FILE', join(configDir, 'callers.dev.json')),
+    policyFile: str(env, 'LGSP_POLICY_FILE', join(configDir, 'policy.dev.json')),
+    consumerGroup: str(env, `${upper}_CONSUMER_GROUP`, `lgsp-${name}-projection`),
+    kafka: loadKafkaSettings(env, `lgsp-${name}`),
+    store: loadStoreSettings(env, name),
+    logLevel: str(env, 'LOG_LEVEL', 'info'),
+    schemasDir: optional(env, 'LGSP_SCHEMAS_DIR'),
+  };
+}
+
+export interface DomainServiceParts {
+  db: Database;
+  kafka: Kafka;
+  producer: EventProducer;
+  registry: SchemaRegistry;
+  callers: ApiKeyRegistry;
+}
+
+export interface DomainServiceSpec<R extends { migrate(): Promise<void> }> {
+  domain: Domain;
+  /** the service's repository; its schema is migrated at start */
+  repository(db: Database): R;
+  /** the projection of the domain topic */
+  projection(repository: R, parts: DomainServiceParts): { handle: BatchHandler };
+  graphql: { schema: string; resolvers(repository: R): Record<string, unknown> };
+  /** extra routes (admin endpoints) on the service's HTTP server */
+  routes?(
+    fastify: FastifyInstance,
+    repository: R,
+    parts: DomainServiceParts,
+    onInternal: (e: unknown) => void,
+  ): void;
+  /** work to finish before the service's connections close */
+  beforeClose?(): Promise<void>;
+}
+
+@Module({})
+class DomainServiceModule {
+  static register(): DynamicModule {
+    return { module: DomainServiceModule };
+  }
+}
+
+/**
+ * A domain service: the projection of lgsp.<domain>.events into the service's own schema (consumer
+ * runner: batches, commit after the transaction, DLQ) and its federated GraphQL subgraph, which
+ * authenticates every caller and applies the access policy itself.
+ */
+export async function startDomainService<R extends { migrate(): Promise<void> }>(
+  config: DomainServiceConfig,
+  spec: DomainServiceSpec<R>,
+): Promise<RunningApp & DomainServiceParts & { repository: R }> {
+  const log = createLogger(spec.domain, config.logLevel);
+  const metrics = createMetricsRegistry(spec.domain);
+  const callers = ApiKeyRegistry.fromFile(config.callersFile);
+  const policy = AccessPolicy.fromFile(config.policyFile);
+  const db = await openDatabase(config.store);
+  const repository = spec.repository(db);
+  await repository.migrate();
+
+  const kafka = createKafka(config.kafka);
+  await ensureTopics(kafka, config.kafka);
+  const producer = new EventProducer(kafka);
+  await producer.connect();
+  const registry = new SchemaRegistry(readSchemaFiles(config.schemasDir));
+  const parts: DomainServiceParts = { db, kafka, producer, registry, callers };
+  const projection = spec.projection(repository, parts);
+  const handler: BatchHandler = (records) => projection.handle(records);
+  const runner = new ConsumerRunner(kafka, producer, {
+    groupId: config.consumerGroup,
+    topics: [Topics.events(spec.domain)],
+    handler,
+    metrics,
+    log: (level, msg, fields) => log[level](fields ?? {}, msg),
+  });
+  runner.startInBackground();
+
+  const checks: HealthCheck[] = [
+    { name: 'database', check: async () => void (await db.query('SELECT 1')) },
+    { name: 'projection', check: () => runner.assertRunning() },
+  ];
+  const onInternal = (error: unknown): void => log.error({ err: error }, 'unhandled error');
+  const app = await createFastifyApp(DomainServiceModule.register(), { onInternal });
+  const fastify = app.getHttpAdapter().getInstance();
+  registerOpsRoutes(fastify, metrics, checks);
+  spec.routes?.(fastify, repository, parts, onInternal);
+  // A subgraph verifies its callers itself: the gateway forwards the consumer's key.
+  guardGraphql(fastify, callers, 'consumer', 'gateway');
+  await fastify.register(mercuriusFederationPlugin, {
+    schema: spec.graphql.schema,
+    resolvers: spec.graphql.resolvers(repository) as never,
+    graphiql: false,
+    path: '/graphql',
+  });
+  enforceAccess(fastify, { callers, policy, roles: ['consumer', 'gateway'] });
+  const url = await listen(app, config.port, config.host);
+  log.info({ url }, `${spec.domain} subgraph listening`);
+  return {
+    app,
+    url,
+    repository,
+    ...parts,
+    async close() {
+      await app.close();
+      await spec.beforeClose?.();
+      await runner.stop();
+      await producer.disconnect();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,312 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunningApp } from '@lgsp/core';
+import {
+  encounterRecorded,
+  event,
+  eventually,
+  parcelRegistered,
+  sampleName,
+  samplePersonalId,
+  submitted,
+  uniqueDossierCode,
+} from '@lgsp/testing';
+import { loadDossierConfig } from '../../apps/dossier/src/dossier.config';
+import { startDossier } from '../../apps/dossier/src/dossier.app';
+import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
+import { startGateway } from '../../apps/gateway/src/gateway.app';
+import { loadHealthConfig, startHealth } from '../../apps/health/src/health.app';
+import { loadIngestConfig } from '../../apps/ingest/src/ingest.config';
+import { startIngest } from '../../apps/ingest/src/ingest.app';
+import { loadLandConfig, startLand } from '../../apps/land/src/land.app';
+
+const FULL = 'dev-consumer-key-ioc';
+const PARTIAL = 'dev-consumer-key-land-office';
+const NONE = 'dev-consumer-key-press';
+
+interface GqlResponse<T> {
+  data: T | null;
+  errors?: { message: string; extensions?: { code?: string; fields?: string[] } }[];
+}
+interface CitizenView {
+  citizen: {
+    personalId: string;
+    dossiers: { code: string; applicantPersonalId: string }[];
+    parcels: { id: string; holders: { holderId: string; share: number }[] }[];
+    encounters: {
+      id: string;
+      patientPersonalId: string;
+      mainDiagnosis: string;
+      secondaryDiagnoses: string[];
+      totalCost: number | null;
+      claimStatus: string | null;
+    }[];
+    vaccinations: { vaccineName: string }[];
+  } | null;
+}
+
+const CITIZEN = `query Citizen($id: String!) {
+  citizen(personalId: $id) {
+    personalId
+    dossiers { code applicantPersonalId }
+    parcels { id holders { holderId share } }
+    encounters { id patientPersonalId mainDiagnosis secondaryDiagnoses totalCost claimStatus }
+    vaccinations { vaccineName }
+  }
+}`;
+
+/** One citizen across three subgraphs, with grants, masking, refusals, limits and the audit trail. */
+describe('citizen across domains end to end', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lgsp-citizen-'));
+  const run = randomUUID();
+  // The gateway's limits come from the policy file: a copy with a small depth and cost limit.
+  const policyFile = join(dir, 'policy.json');
+  const policy = JSON.parse(
+    readFileSync(join(__dirname, '..', '..', 'config', 'policy.dev.json'), 'utf8'),
+  ) as {
+    limits: Record<string, number>;
+  };
+  writeFileSync(
+    policyFile,
+    JSON.stringify({ ...policy, limits: { maxDepth: 4, maxCost: 1500, defaultListSize: 20 } }),
+  );
+  const env = {
+    ...process.env,
+    INGEST_PORT: '0',
+    DOSSIER_PORT: '0',
+    LAND_PORT: '0',
+    HEALTH_PORT: '0',
+    GATEWAY_PORT: '0',
+    LGSP_PGLITE_DIR: dir,
+    DOSSIER_CONSUMER_GROUP: `lgsp-dossier-citizen-${run}`,
+    LAND_CONSUMER_GROUP: `lgsp-land-citizen-${run}`,
+    HEALTH_CONSUMER_GROUP: `lgsp-health-citizen-${run}`,
+  };
+  const n = Math.floor(Math.random() * 900_000);
+  const personalId = samplePersonalId(n);
+  const name = sampleName(n);
+  const code = uniqueDossierCode();
+  const parcel = parcelRegistered(personalId, name, n);
+  const encounter = encounterRecorded(personalId, name, n);
+  let ingest: RunningApp;
+  let services: RunningApp[] = [];
+  let health: RunningApp;
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
+
+  const publish = async (key: string, source: string, type: string, data: object) => {
+    const response = await fetch(`${ingest.url}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json', 'x-api-key': key },
+      body: JSON.stringify(event(type, data, source)),
+    });
+    expect(response.status).toBe(202);
+  };
+  const query = async <T>(
+    url: string,
+    key: string,
+    q: string,
+    variables: object = {},
+    purpose: string | null = 'public-service',
+  ): Promise<GqlResponse<T>> => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': key,
+        ...(purpose ? { 'x-lgsp-purpose': purpose } : {}),
+      },
+      body: JSON.stringify({ query: q, variables }),
+    });
+    return (await response.json()) as GqlResponse<T>;
+  };
+  const codes = (r: GqlResponse<unknown>) => (r.errors ?? []).map((e) => e.extensions?.code);
+
+  beforeAll(async () => {
+    ingest = await startIngest(loadIngestConfig(env));
+    const dossier = await startDossier(loadDossierConfig(env));
+    const land = await startLand(loadLandConfig(env));
+    health = await startHealth(loadHealthConfig(env));
+    services = [dossier, land, health];
+    gateway = await startGateway(
+      loadGatewayConfig({
+        ...env,
+        LGSP_POLICY_FILE: policyFile,
+        GATEWAY_SUBGRAPHS: `dossier=${dossier.url}/graphql,land=${land.url}/graphql,health=${health.url}/graphql`,
+      }),
+    );
+    await publish('dev-publisher-key-000.00.01.H22', '/000.00.01.H22/igate', 'vn.lgsp.dossier.submitted.v1', {
+      ...submitted(code, n),
+      SoDinhDanhChuHoSo: personalId,
+      ChuHoSo: name,
+    });
+    await publish(
+      'dev-publisher-key-000.00.02.H22',
+      '/000.00.02.H22/vilis',
+      'vn.lgsp.land.parcel-registered.v1',
+      parcel,
+    );
+    await publish('dev-publisher-key-22001', '/22001/his', 'vn.lgsp.health.encounter-recorded.v1', encounter);
+    await publish('dev-publisher-key-22001', '/22001/his', 'vn.lgsp.health.claim-settled.v1', {
+      MA_LK: encounter.MA_LK,
+      MA_CSKCB: '22001',
+      NGAY_THANH_TOAN: '2026-11-21T10:00:00+07:00',
+      KET_QUA_GIAM_DINH: 1,
+      T_BHTT: 6_760_000,
+    });
+    await publish('dev-publisher-key-22001', '/22001/his', 'vn.lgsp.health.vaccination-recorded.v1', {
+      MA_TIEM_CHUNG: `TC-${n}`,
+      SO_CCCD: personalId,
+      HO_TEN: name,
+      NGAY_SINH: '199003150000',
+      MA_CSKCB: '22001',
+      MA_VAC_XIN: 'VAT',
+      TEN_VAC_XIN: 'Vắc xin uốn ván hấp phụ',
+      MUI_THU: 2,
+      NGAY_TIEM: '2026-11-10T08:00:00+07:00',
+    });
+    await eventually(async () => {
+      const r = await query<CitizenView>(gateway.url, FULL, CITIZEN, { id: personalId });
+      const c = r.data?.citizen;
+      return c &&
+        c.dossiers.length &&
+        c.parcels.length &&
+        c.encounters[0]?.claimStatus &&
+        c.vaccinations.length
+        ? true
+        : undefined;
+    }, 90_000);
+  }, 240_000);
+  afterAll(async () => {
+    await gateway?.close();
+    for (const s of services) await s.close();
+    await ingest?.close();
+  }, 60_000);
+
+  it('gives a fully granted consumer the citizen’s dossiers, parcels and encounters in one query', async () => {
+    const r = await query<CitizenView>(gateway.url, FULL, CITIZEN, { id: personalId });
+    expect(r.errors).toBeUndefined();
+    expect(r.data?.citizen).toEqual({
+      personalId,
+      dossiers: [{ code, applicantPersonalId: personalId }],
+      parcels: [{ id: parcel.MaThuaDat, holders: [{ holderId: personalId, share: 1 }] }],
+      encounters: [
+        {
+          id: encounter.MA_LK,
+          patientPersonalId: personalId,
+          mainDiagnosis: 'J18.9',
+          secondaryDiagnoses: ['I10', 'E11.9'],
+          totalCost: 8_450_000,
+          claimStatus: 'ACCEPTED',
+        },
+      ],
+      vaccinations: [{ vaccineName: 'Vắc xin uốn ván hấp phụ' }],
+    });
+  });
+
+  it('masks the categories a partially granted consumer lacks, with a clear error per category', async () => {
+    const r = await query<CitizenView>(gateway.url, PARTIAL, CITIZEN, { id: personalId });
+    const [e] = r.data?.citizen?.encounters ?? [];
+    expect(e).toMatchObject({
+      patientPersonalId: personalId,
+      mainDiagnosis: '***',
+      secondaryDiagnoses: ['***', '***'],
+      totalCost: null,
+    });
+    expect(r.data?.citizen?.parcels[0].holders[0].holderId).toBe(personalId);
+    const masked = (r.errors ?? []).filter((x) => x.extensions?.code === 'LGSP_ERR_FIELD_MASKED');
+    expect(masked.map((x) => x.message)).toEqual([
+      expect.stringContaining('the diagnosis category is not granted to land-office'),
+      expect.stringContaining('the cost category is not granted to land-office'),
+    ]);
+  });
+
+  it('refuses a consumer without the land and health grants, naming the fields', async () => {
+    const r = await query<CitizenView>(gateway.url, NONE, CITIZEN, { id: personalId });
+    expect(r.data).toBeNull();
+    expect(codes(r)).toEqual(['LGSP_ERR_FIELD_FORBIDDEN']);
+    expect(r.errors?.[0].message).toContain('Citizen.parcels: the land domain is not granted to press');
+    expect(r.errors?.[0].message).toContain('Citizen.encounters: the health domain is not granted to press');
+  });
+
+  it('checks the caller at the subgraph too, so going around the gateway gains nothing', async () => {
+    const q = `query ($id: String!) { encounter(id: $id) { id mainDiagnosis } }`;
+    const refused = await query<unknown>(health.url, NONE, q, { id: encounter.MA_LK });
+    expect(codes(refused)).toEqual(['LGSP_ERR_FIELD_FORBIDDEN']);
+    const masked = await query<{ encounter: { mainDiagnosis: string } }>(health.url, PARTIAL, q, {
+      id: encounter.MA_LK,
+    });
+    expect(masked.data?.encounter.mainDiagnosis).toBe('***');
+    const anonymous = await fetch(`${health.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: q, variables: { id: encounter.MA_LK } }),
+    });
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('requires a purpose for personal data and enforces depth and cost limits with clear errors', async () => {
+    const noPurpose = await query<CitizenView>(gateway.url, FULL, CITIZEN, { id: personalId }, null);
+    expect(codes(noPurpose)).toEqual(['LGSP_ERR_PURPOSE_REQUIRED']);
+    expect(noPurpose.errors?.[0].message).toContain('x-lgsp-purpose');
+
+    const deep = await query<unknown>(
+      gateway.url,
+      FULL,
+      `{ dossiers(first: 5) { edges { node { history { status } } } } }`,
+    );
+    expect(codes(deep)).toEqual(['LGSP_ERR_QUERY_TOO_DEEP']);
+
+    const costly = await query<unknown>(
+      gateway.url,
+      FULL,
+      `query ($id: String!) { citizen(personalId: $id) { encounters(first: 500) { id admittedAt facilityCode } } }`,
+      { id: personalId },
+    );
+    expect(codes(costly)).toEqual(['LGSP_ERR_QUERY_TOO_COSTLY']);
+  });
+
+  it('writes each personal-data read to a hash-chained audit trail whose tampering verification catches', async () => {
+    const before = (await gateway.audit.entries()).length;
+    await query<CitizenView>(gateway.url, FULL, CITIZEN, { id: personalId }, 'inspection');
+    const entries = await gateway.audit.entries();
+    const last = entries[entries.length - 1];
+    expect(entries.length).toBe(before + 1);
+    expect(last).toMatchObject({
+      consumer: { id: 'ioc' },
+      purpose: 'inspection',
+      operationName: 'Citizen',
+      citizens: [gateway.audit.subjectDigest(personalId)],
+      domains: ['dossier', 'health', 'land'],
+    });
+    expect(last.fields).toEqual(
+      expect.arrayContaining([
+        'Encounter.mainDiagnosis',
+        'Encounter.totalCost',
+        'Dossier.applicantPersonalId',
+      ]),
+    );
+    expect(JSON.stringify(last)).not.toContain(personalId);
+
+    const verify = async () =>
+      (await (
+        await fetch(`${gateway.url}/admin/audit/verify`, { headers: { 'x-api-key': 'dev-operator-key' } })
+      ).json()) as {
+        ok: boolean;
+        firstBroken?: { seq: number; reason: string };
+      };
+    expect(await verify()).toMatchObject({ ok: true });
+
+    const target = entries[Math.max(0, entries.length - 2)].seq;
+    await gateway.db.query(
+      `UPDATE audit.entries SET entry = jsonb_set(entry, '{purpose}', '"statistics"') WHERE seq = $1`,
+      [target],
+    );
+    expect(await verify()).toEqual({
+      ok: false,
+      entries: entries.length,
+      firstBroken: { seq: target, reason: 'its content does not match its hash (altered)' },
+    });
+  });
+});
