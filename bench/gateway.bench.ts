@@ -1,0 +1,226 @@
+/**
+ * Gateway benchmark (not a test): `npm run bench:gateway [-- --seconds 10 --connections 32]`.
+ * Starts ingest and the dossier, land and health services (each its own process, fresh PGlite,
+ * the configured broker), publishes one citizen's dossier, parcel and encounter, then starts three
+ * gateways over the same subgraphs — ours (mercurius gateway with the access policy and the
+ * hash-chained audit trail), Apollo Gateway and Hive Gateway — and measures, in one run, with the
+ * same load (autocannon, same connections and duration):
+ *   Q1, a citizen query one subgraph can answer: straight to the dossier subgraph and through each gateway;
+ *   Q2, the federated citizen query (dossiers, parcels, encounters): through each gateway.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { Command } from 'commander';
+import {
+  encounterRecorded,
+  event,
+  parcelRegistered,
+  sampleName,
+  samplePersonalId,
+  sampleDossierCode,
+  submitted,
+} from '@lgsp/testing/samples';
+
+const opts = new Command()
+  .option('--seconds <n>', 'duration of each measured phase', '10')
+  .option('--connections <n>', 'concurrent HTTP connections', '32')
+  .parse()
+  .opts<{ seconds: string; connections: string }>();
+
+const root = join(__dirname, '..');
+const run = randomUUID().slice(0, 8);
+const ports = { ingest: 3900, dossier: 3901, land: 3902, health: 3903, ours: 3904, apollo: 3905, hive: 3906 };
+const HEADERS = {
+  'content-type': 'application/json',
+  'x-api-key': 'dev-consumer-key-ioc',
+  'x-lgsp-purpose': 'public-service',
+};
+const children: ChildProcess[] = [];
+const env = {
+  ...process.env,
+  KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+  LGSP_PGLITE_DIR: mkdtempSync(join(tmpdir(), 'lgsp-bench-gw-')),
+  LOG_LEVEL: 'warn',
+  KAFKAJS_NO_PARTITIONER_WARNING: '1',
+  DOSSIER_CONSUMER_GROUP: `bench-dossier-${run}`,
+  LAND_CONSUMER_GROUP: `bench-land-${run}`,
+  HEALTH_CONSUMER_GROUP: `bench-health-${run}`,
+};
+
+function start(script: string, extra: Record<string, string>): void {
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', script],
+    {
+      cwd: root,
+      env: { ...env, ...extra },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  children.push(child);
+}
+
+async function until<T>(what: string, check: () => Promise<T | undefined>, seconds = 120): Promise<T> {
+  for (let i = 0; i < seconds * 4; i++) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} did not become ready`);
+}
+
+async function graphql(
+  url: string,
+  query: string,
+  variables: object,
+): Promise<{ data?: unknown; errors?: unknown[] }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: HEADERS,
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as { data?: unknown; errors?: unknown[] };
+}
+
+const Q1 = `query Q1($id: String!) { citizen(personalId: $id) { personalId dossiers { code status applicantName submittedAt } } }`;
+const Q2 = `query Q2($id: String!) { citizen(personalId: $id) {
+  personalId
+  dossiers { code status applicantName submittedAt }
+  parcels { id area landUse holders { holderId share } }
+  encounters { id admittedAt mainDiagnosis totalCost }
+} }`;
+
+async function load(url: string, query: string, variables: object, seconds: number) {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: Number(opts.connections),
+    duration: seconds,
+    headers: HEADERS,
+    body: JSON.stringify({ query, variables }),
+  });
+  return { rps: result.requests.average, p99: result.latency.p99, errors: result.non2xx + result.errors };
+}
+
+async function main(): Promise<void> {
+  start('apps/ingest/main.ts', { INGEST_PORT: String(ports.ingest) });
+  start('apps/dossier/main.ts', { DOSSIER_PORT: String(ports.dossier) });
+  start('apps/land/main.ts', { LAND_PORT: String(ports.land) });
+  start('apps/health/main.ts', { HEALTH_PORT: String(ports.health) });
+  for (const [name, port] of Object.entries(ports).slice(0, 4))
+    await until(name, async () =>
+      (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok ? true : undefined,
+    );
+
+  const n = Math.floor(Math.random() * 900_000);
+  const personalId = samplePersonalId(n);
+  const name = sampleName(n);
+  const publish = async (key: string, source: string, type: string, data: object) => {
+    const response = await fetch(`http://127.0.0.1:${ports.ingest}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json', 'x-api-key': key },
+      body: JSON.stringify(event(type, data, source)),
+    });
+    if (response.status !== 202) throw new Error(`${type}: ${response.status} ${await response.text()}`);
+  };
+  for (let i = 0; i < 3; i++) {
+    const code = sampleDossierCode('000.00.01.H22', new Date(Date.UTC(2026, 10, 1 + i)), n % 10_000);
+    await publish('dev-publisher-key-000.00.01.H22', '/000.00.01.H22/igate', 'vn.lgsp.dossier.submitted.v1', {
+      ...submitted(code, n + i),
+      SoDinhDanhChuHoSo: personalId,
+      ChuHoSo: name,
+    });
+  }
+  await publish(
+    'dev-publisher-key-000.00.02.H22',
+    '/000.00.02.H22/vilis',
+    'vn.lgsp.land.parcel-registered.v1',
+    parcelRegistered(personalId, name, n),
+  );
+  await publish(
+    'dev-publisher-key-22001',
+    '/22001/his',
+    'vn.lgsp.health.encounter-recorded.v1',
+    encounterRecorded(personalId, name, n),
+  );
+
+  const subgraphs = [
+    { name: 'dossier', url: `http://127.0.0.1:${ports.dossier}/graphql` },
+    { name: 'land', url: `http://127.0.0.1:${ports.land}/graphql` },
+    { name: 'health', url: `http://127.0.0.1:${ports.health}/graphql` },
+  ];
+  start('apps/gateway/main.ts', {
+    GATEWAY_PORT: String(ports.ours),
+    GATEWAY_SUBGRAPHS: subgraphs.map((s) => `${s.name}=${s.url}`).join(','),
+    GATEWAY_GRAPHIQL: 'false',
+  });
+  start('bench/gateways/apollo.ts', {
+    PORT: String(ports.apollo),
+    BENCH_SUBGRAPHS: JSON.stringify(subgraphs),
+  });
+  start('bench/gateways/hive.ts', { PORT: String(ports.hive), BENCH_SUBGRAPHS: JSON.stringify(subgraphs) });
+
+  const targets = {
+    'dossier subgraph (direct)': `http://127.0.0.1:${ports.dossier}/graphql`,
+    'lgsp gateway (mercurius, policy + audit)': `http://127.0.0.1:${ports.ours}/graphql`,
+    '@apollo/gateway': `http://127.0.0.1:${ports.apollo}/`,
+    '@graphql-hive/gateway': `http://127.0.0.1:${ports.hive}/graphql`,
+  };
+  const variables = { id: personalId };
+  for (const [name, url] of Object.entries(targets).slice(1))
+    await until(name, async () => {
+      const r = (await graphql(url, Q2, variables)) as {
+        data?: { citizen?: { encounters?: unknown[]; parcels?: unknown[]; dossiers?: unknown[] } };
+      };
+      const c = r.data?.citizen;
+      return c?.encounters?.length && c.parcels?.length && c.dossiers?.length === 3 ? true : undefined;
+    });
+
+  const seconds = Number(opts.seconds);
+  const rows: string[] = [];
+  const results: Record<
+    string,
+    { q1?: Awaited<ReturnType<typeof load>>; q2?: Awaited<ReturnType<typeof load>> }
+  > = {};
+  for (const [name, url] of Object.entries(targets)) {
+    await load(url, Q1, variables, 2); // warm-up, thrown away
+    results[name] = { q1: await load(url, Q1, variables, seconds) };
+    if (!name.includes('direct')) results[name].q2 = await load(url, Q2, variables, seconds);
+  }
+  for (const [name, r] of Object.entries(results)) {
+    const f = (x?: { rps: number; p99: number; errors: number }) =>
+      x
+        ? `${x.rps.toFixed(0).padStart(6)} req/s  p99 ${String(x.p99).padStart(4)} ms  errors ${x.errors}`
+        : '-';
+    rows.push(`${name.padEnd(42)} Q1 ${f(r.q1)}   Q2 ${f(r.q2)}`);
+  }
+  const ours = results['lgsp gateway (mercurius, policy + audit)'];
+  const direct = results['dossier subgraph (direct)'];
+  const apollo = results['@apollo/gateway'];
+  console.log(`\ngateway benchmark: ${opts.connections} connections, ${seconds} s per phase`);
+  for (const row of rows) console.log(row);
+  const overhead = (direct.q1?.rps ?? 0) / (ours.q1?.rps ?? 1);
+  console.log(
+    `gateway overhead (Q1, direct req/s / lgsp gateway req/s): ${overhead.toFixed(2)}x (goal <= 1.5x)`,
+  );
+  console.log(
+    `lgsp gateway vs Apollo Gateway (Q2 req/s): ${((ours.q2?.rps ?? 0) / (apollo.q2?.rps ?? 1)).toFixed(2)}x (goal >= 2x)`,
+  );
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const child of children) child.kill('SIGTERM');
+  });

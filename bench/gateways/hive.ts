@@ -1,0 +1,32 @@
+/** Hive Gateway over our subgraphs, for the gateway benchmark only (not part of the hub). */
+import { createServer } from 'node:http';
+import { parse } from 'graphql';
+import { createGatewayRuntime } from '@graphql-hive/gateway';
+import { composeServices } from '@theguild/federation-composition';
+import { fetchSdl, FORWARDED, subgraphsFromEnv } from './subgraphs';
+
+async function main(): Promise<void> {
+  const subgraphs = subgraphsFromEnv();
+  const services = await Promise.all(
+    subgraphs.map(async (s) => ({ name: s.name, url: s.url, typeDefs: parse(await fetchSdl(s)) })),
+  );
+  const composed = composeServices(services);
+  if (composed.errors?.length) throw new Error(composed.errors.map((e) => e.message).join('\n'));
+  const gateway = createGatewayRuntime({
+    supergraph: composed.supergraphSdl as string,
+    logging: false,
+    propagateHeaders: {
+      fromClientToSubgraphs: ({ request }) =>
+        Object.fromEntries(FORWARDED.map((name) => [name, request.headers.get(name) ?? ''])),
+    },
+  });
+  const port = Number(process.env.PORT);
+  createServer(gateway).listen(port, '127.0.0.1', () =>
+    process.stdout.write(`hive gateway http://127.0.0.1:${port}/graphql\n`),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
