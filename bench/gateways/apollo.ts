@@ -16,7 +16,10 @@ async function main(): Promise<void> {
       new RemoteGraphQLDataSource<Ctx>({
         url,
         willSendRequest({ request, context }) {
-          for (const name of FORWARDED) if (context[name]) request.http?.headers.set(name, context[name]);
+          for (const name of FORWARDED) {
+            const value = (context as Ctx)[name];
+            if (value) request.http?.headers.set(name, value);
+          }
         },
       }),
   });

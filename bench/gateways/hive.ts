@@ -21,7 +21,8 @@ async function main(): Promise<void> {
     },
   });
   const port = Number(process.env.PORT);
-  createServer(gateway).listen(port, '127.0.0.1', () =>
+  // The runtime is a request listener for node:http (it also answers fetch-style calls).
+  createServer((request, response) => void gateway(request, response)).listen(port, '127.0.0.1', () =>
     process.stdout.write(`hive gateway http://127.0.0.1:${port}/graphql\n`),
   );
 }
