@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { Topics } from '@lgsp/contracts';
 import type { EventProducer } from '@lgsp/kafka';
+import { MicroBatcher } from '@lgsp/core';
 import { migrate, type Database } from '@lgsp/store';
 
 /** One read of personal data, as the audit trail keeps it. */
@@ -72,9 +73,15 @@ function canonical(value: unknown): string {
 /**
  * The hash-chained audit trail of personal-data reads. Appends go through one locked head row, so
  * several gateway replicas on one PostgreSQL keep a single chain; each entry is committed to the
- * store, then published to lgsp.audit. Altering or deleting an entry breaks the chain at that entry.
+ * store, then published to lgsp.audit, before append() resolves. Concurrent appends share one
+ * transaction and one Kafka request. Altering or deleting an entry breaks the chain at that entry.
  */
 export class AuditChain {
+  private readonly batcher = new MicroBatcher<DataAccessEntry, ChainedEntry>(
+    (batch) => this.flush(batch),
+    500,
+  );
+
   constructor(
     private readonly db: Database,
     private readonly producer: EventProducer,
@@ -99,29 +106,49 @@ export class AuditChain {
       ...entry,
       citizens: entry.citizens.map((c) => this.subjectDigest(c)).sort(),
     };
+    return this.batcher.add(full);
+  }
+
+  /** Chains a batch of entries in one transaction and one Kafka request (concurrent reads share them). */
+  private async flush(batch: DataAccessEntry[]): Promise<ChainedEntry[]> {
     const chained = await this.db.transaction(async (tx) => {
       const { rows } = await tx.query<{ seq: string; hash: string }>(
         `SELECT seq::text AS seq, hash FROM audit.chain_head WHERE id = 1 FOR UPDATE`,
       );
-      const seq = Number(rows[0].seq) + 1;
-      const prevHash = rows[0].hash;
-      const hash = entryHash(prevHash, seq, full);
-      await tx.query(`INSERT INTO audit.entries (seq, prev_hash, hash, entry) VALUES ($1, $2, $3, $4)`, [
-        seq,
-        prevHash,
-        hash,
-        JSON.stringify(full),
-      ]);
-      await tx.query(`UPDATE audit.chain_head SET seq = $1, hash = $2 WHERE id = 1`, [seq, hash]);
-      return { ...full, seq, prevHash, hash };
+      let seq = Number(rows[0].seq);
+      let prevHash = rows[0].hash;
+      const out: ChainedEntry[] = [];
+      for (const entry of batch) {
+        seq++;
+        const hash = entryHash(prevHash, seq, entry);
+        out.push({ ...entry, seq, prevHash, hash });
+        prevHash = hash;
+      }
+      await tx.query(
+        `INSERT INTO audit.entries (seq, prev_hash, hash, entry)
+         SELECT seq, prev_hash, hash, entry FROM jsonb_to_recordset($1::jsonb) AS x(seq bigint, prev_hash text, hash text, entry jsonb)`,
+        [
+          JSON.stringify(
+            out.map(({ seq: n, prevHash: p, hash: h, ...entry }) => ({
+              seq: n,
+              prev_hash: p,
+              hash: h,
+              entry,
+            })),
+          ),
+        ],
+      );
+      await tx.query(`UPDATE audit.chain_head SET seq = $1, hash = $2 WHERE id = 1`, [seq, prevHash]);
+      return out;
     });
-    await this.producer.sendRaw(Topics.audit, [
-      {
+    await this.producer.sendRaw(
+      Topics.audit,
+      chained.map((entry) => ({
         key: 'data-access',
-        value: Buffer.from(JSON.stringify(chained)),
+        value: Buffer.from(JSON.stringify(entry)),
         headers: { 'content-type': 'application/json', lgsp_audit_kind: 'data-access' },
-      },
-    ]);
+      })),
+    );
     return chained;
   }
 
