@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { logLevel } from 'kafkajs';
 import {
   OperatorAudit,
-  verifyChain,
+  verifyChains,
   type AuditActor,
   type ChainedEntry,
   type ChainVerdict,
@@ -410,8 +410,8 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
     .option('--topic', `verify the copy in ${Topics.audit} instead of the gateway's store`)
     .action(async (o: { topic?: boolean }) => {
       session.actor();
-      let verdict: ChainVerdict;
       if (o.topic) {
+        // lgsp.audit may hold several chains (one per audit store, e.g. test runs): each is checked.
         const ranges = await resolveRange(session.kafka, Topics.audit, { kind: 'earliest' });
         const entries: ChainedEntry[] = [];
         await readRanges(session.kafka, Topics.audit, ranges, async (records) => {
@@ -419,18 +419,30 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
             if (r.headers.lgsp_audit_kind === 'data-access' && r.value)
               entries.push(JSON.parse(r.value.toString('utf8')) as ChainedEntry);
         });
-        verdict = verifyChain(entries.sort((a, b) => a.seq - b.seq));
-      } else {
-        const response = await fetch(`${session.gatewayUrl}/admin/audit/verify`, {
-          headers: { 'x-api-key': session.apiKey },
-        });
-        if (!response.ok)
-          throw new HubError(
-            'LGSP_ERR_BAD_REQUEST',
-            `the gateway answered ${response.status}: ${await response.text()}`,
-          );
-        verdict = (await response.json()) as ChainVerdict;
+        const chains = verifyChains(entries);
+        print(globals(), chains, () =>
+          chains.length === 0
+            ? `no data-access entries in ${Topics.audit}`
+            : chains
+                .map(({ chain, verdict: v }) =>
+                  v.ok
+                    ? `chain ${chain}: intact, ${v.entries} entries`
+                    : `chain ${chain}: BROKEN at entry ${v.firstBroken?.seq}: ${v.firstBroken?.reason} (${v.entries} entries read)`,
+                )
+                .join('\n'),
+        );
+        if (chains.some((c) => !c.verdict.ok)) process.exitCode = 1;
+        return;
       }
+      const response = await fetch(`${session.gatewayUrl}/admin/audit/verify`, {
+        headers: { 'x-api-key': session.apiKey },
+      });
+      if (!response.ok)
+        throw new HubError(
+          'LGSP_ERR_BAD_REQUEST',
+          `the gateway answered ${response.status}: ${await response.text()}`,
+        );
+      const verdict = (await response.json()) as ChainVerdict;
       print(globals(), verdict, () =>
         verdict.ok
           ? `audit chain intact: ${verdict.entries} entries`

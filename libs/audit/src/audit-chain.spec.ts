@@ -6,6 +6,7 @@ function chain(count: number): ChainedEntry[] {
   for (let seq = 1; seq <= count; seq++) {
     const entry: DataAccessEntry = {
       kind: 'data-access',
+      chain: 'c1',
       at: `2026-11-22T0${seq}:00:00.000Z`,
       consumer: { id: 'ioc', name: 'IOC' },
       purpose: 'inspection',

@@ -7,6 +7,8 @@ import { migrate, type Database } from '@lgsp/store';
 /** One read of personal data, as the audit trail keeps it. */
 export interface DataAccessEntry {
   kind: 'data-access';
+  /** the chain (one per audit store) this entry belongs to */
+  chain: string;
   at: string;
   consumer: { id: string; name: string };
   purpose: string | null;
@@ -45,10 +47,11 @@ const auditMigrations = [
    );
    CREATE TABLE audit.chain_head (
      id smallint PRIMARY KEY CHECK (id = 1),
+     chain_id text NOT NULL,
      seq bigint NOT NULL,
      hash text NOT NULL
    );
-   INSERT INTO audit.chain_head (id, seq, hash) VALUES (1, 0, '${GENESIS}')`,
+   INSERT INTO audit.chain_head (id, chain_id, seq, hash) VALUES (1, gen_random_uuid()::text, 0, '${GENESIS}')`,
 ];
 
 /** The hash of an entry: SHA-256 over the previous hash and the entry's canonical JSON (sorted keys). */
@@ -77,7 +80,7 @@ function canonical(value: unknown): string {
  * transaction and one Kafka request. Altering or deleting an entry breaks the chain at that entry.
  */
 export class AuditChain {
-  private readonly batcher = new MicroBatcher<DataAccessEntry, ChainedEntry>(
+  private readonly batcher = new MicroBatcher<Omit<DataAccessEntry, 'chain'>, ChainedEntry>(
     (batch) => this.flush(batch),
     500,
   );
@@ -98,9 +101,9 @@ export class AuditChain {
   }
 
   async append(
-    entry: Omit<DataAccessEntry, 'kind' | 'at' | 'citizens'> & { citizens: string[] },
+    entry: Omit<DataAccessEntry, 'kind' | 'at' | 'citizens' | 'chain'> & { citizens: string[] },
   ): Promise<ChainedEntry> {
-    const full: DataAccessEntry = {
+    const full: Omit<DataAccessEntry, 'chain'> = {
       kind: 'data-access',
       at: new Date().toISOString(),
       ...entry,
@@ -110,16 +113,17 @@ export class AuditChain {
   }
 
   /** Chains a batch of entries in one transaction and one Kafka request (concurrent reads share them). */
-  private async flush(batch: DataAccessEntry[]): Promise<ChainedEntry[]> {
+  private async flush(batch: Omit<DataAccessEntry, 'chain'>[]): Promise<ChainedEntry[]> {
     const chained = await this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ seq: string; hash: string }>(
-        `SELECT seq::text AS seq, hash FROM audit.chain_head WHERE id = 1 FOR UPDATE`,
+      const { rows } = await tx.query<{ seq: string; hash: string; chain_id: string }>(
+        `SELECT seq::text AS seq, hash, chain_id FROM audit.chain_head WHERE id = 1 FOR UPDATE`,
       );
       let seq = Number(rows[0].seq);
       let prevHash = rows[0].hash;
       const out: ChainedEntry[] = [];
-      for (const entry of batch) {
+      for (const partial of batch) {
         seq++;
+        const entry: DataAccessEntry = { ...partial, chain: rows[0].chain_id };
         const hash = entryHash(prevHash, seq, entry);
         out.push({ ...entry, seq, prevHash, hash });
         prevHash = hash;
@@ -172,6 +176,16 @@ export class AuditChain {
     ).rows[0];
     return verifyChain(entries, head ? { seq: Number(head.seq), hash: head.hash } : undefined);
   }
+}
+
+/** Splits entries read from lgsp.audit by chain (one per audit store) and verifies each. */
+export function verifyChains(entries: ChainedEntry[]): { chain: string; verdict: ChainVerdict }[] {
+  const byChain = new Map<string, ChainedEntry[]>();
+  for (const e of entries) byChain.set(e.chain, [...(byChain.get(e.chain) ?? []), e]);
+  return [...byChain].map(([chain, list]) => ({
+    chain,
+    verdict: verifyChain(list.sort((a, b) => a.seq - b.seq)),
+  }));
 }
 
 /** Checks a chain (from the store or from lgsp.audit): sequence, links and each entry's own hash. */
