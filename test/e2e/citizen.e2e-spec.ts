@@ -92,7 +92,7 @@ describe('citizen across domains end to end', () => {
   const encounter = encounterRecorded(personalId, name, n);
   let ingest: RunningApp;
   let services: RunningApp[] = [];
-  let health: RunningApp;
+  let health: Awaited<ReturnType<typeof startHealth>>;
   let gateway: Awaited<ReturnType<typeof startGateway>>;
 
   const publish = async (key: string, source: string, type: string, data: object) => {
@@ -234,10 +234,19 @@ describe('citizen across domains end to end', () => {
     const q = `query ($id: String!) { encounter(id: $id) { id mainDiagnosis } }`;
     const refused = await query<unknown>(health.url, NONE, q, { id: encounter.MA_LK });
     expect(codes(refused)).toEqual(['LGSP_ERR_FIELD_FORBIDDEN']);
+    // Reads through the gateway were audited there; the health service audits only what came straight to it.
+    expect(await health.audit.entries()).toEqual([]);
     const masked = await query<{ encounter: { mainDiagnosis: string } }>(health.url, PARTIAL, q, {
       id: encounter.MA_LK,
     });
     expect(masked.data?.encounter.mainDiagnosis).toBe('***');
+    expect(await health.audit.entries()).toEqual([
+      expect.objectContaining({
+        consumer: { id: 'land-office', name: expect.any(String) as string },
+        masked: ['Encounter.mainDiagnosis'],
+        records: [encounter.MA_LK],
+      }),
+    ]);
     const anonymous = await fetch(`${health.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -268,11 +277,15 @@ describe('citizen across domains end to end', () => {
   });
 
   it('writes each personal-data read to a hash-chained audit trail whose tampering verification catches', async () => {
+    // More than nine entries, so that an order by seq as text would show (10 before 9).
+    for (let i = 0; i < 10; i++) await query<CitizenView>(gateway.url, FULL, CITIZEN, { id: personalId });
     const before = (await gateway.audit.entries()).length;
     await query<CitizenView>(gateway.url, FULL, CITIZEN, { id: personalId }, 'inspection');
     const entries = await gateway.audit.entries();
     const last = entries[entries.length - 1];
     expect(entries.length).toBe(before + 1);
+    // Regression: entries were ordered by their seq as text, so entry 10 came before entry 9.
+    expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
     expect(last).toMatchObject({
       consumer: { id: 'ioc' },
       purpose: 'inspection',

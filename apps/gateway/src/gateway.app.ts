@@ -1,10 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import mercuriusGateway from '@mercuriusjs/gateway';
-import { createHash } from 'node:crypto';
-import { AuditChain } from '@lgsp/audit';
+import { auditRead, AuditChain } from '@lgsp/audit';
 import { ApiKeyRegistry, guardedRoute, guardGraphql, presentedKey } from '@lgsp/auth';
 import { createKafka, ensureTopics, EventProducer } from '@lgsp/kafka';
-import { AccessPolicy, enforceAccess, PURPOSE_HEADER } from '@lgsp/policy';
+import { AccessPolicy, enforceAccess, PURPOSE_HEADER, VIA_GATEWAY_HEADER } from '@lgsp/policy';
 import { openDatabase, type Database } from '@lgsp/store';
 import { createFastifyApp, listen, type RunningApp } from '@lgsp/core';
 import { createLogger, createMetricsRegistry, registerOpsRoutes } from '@lgsp/observability';
@@ -50,6 +49,8 @@ export async function startGateway(
           const purpose = headers[PURPOSE_HEADER];
           return {
             'x-api-key': presentedKey(headers) ?? config.serviceKey,
+            // Proves the request comes through the gateway, which audits it: the subgraph does not audit it again.
+            [VIA_GATEWAY_HEADER]: config.serviceKey,
             ...(typeof purpose === 'string' ? { [PURPOSE_HEADER]: purpose } : {}),
           };
         },
@@ -57,24 +58,7 @@ export async function startGateway(
     },
   });
   // Every read of personal data is in the audit trail before the response leaves.
-  enforceAccess(fastify, {
-    callers,
-    policy,
-    roles: ['consumer'],
-    onRead: async (read) => {
-      await audit.append({
-        consumer: { id: read.caller.id, name: read.caller.name },
-        purpose: read.purpose,
-        operationName: read.operationName,
-        queryHash: createHash('sha256').update(read.query).digest('hex'),
-        domains: read.domains,
-        fields: read.fields,
-        masked: read.masked,
-        citizens: read.citizens,
-        records: read.records,
-      });
-    },
-  });
+  enforceAccess(fastify, { callers, policy, roles: ['consumer'], onRead: (read) => auditRead(audit, read) });
   fastify.get(
     '/admin/audit/verify',
     guardedRoute(callers, ['operator'], async () => ({ body: await audit.verify() }), onInternal),

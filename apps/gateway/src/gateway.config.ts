@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { loadAuditSubjectKey } from '@lgsp/audit';
 import { bool, ConfigError, int, str, type Env } from '@lgsp/core';
 import { loadKafkaSettings, type KafkaSettings } from '@lgsp/kafka';
 import { loadStoreSettings, type StoreSettings } from '@lgsp/store';
@@ -30,18 +31,6 @@ function parseSubgraphs(raw: string): { name: string; url: string }[] {
   });
 }
 
-/** The development default must not reach production: there the key has to be set. */
-function auditKey(env: Env): string {
-  const key = env.GATEWAY_AUDIT_SUBJECT_KEY;
-  if (key) return key;
-  if (env.NODE_ENV === 'production')
-    throw new ConfigError(
-      'GATEWAY_AUDIT_SUBJECT_KEY',
-      'must be set in production (HMAC key for personal ids in the audit trail)',
-    );
-  return 'dev-audit-subject-key';
-}
-
 export function loadGatewayConfig(env: Env): GatewayConfig {
   return {
     port: int(env, 'GATEWAY_PORT', 4000, 0, 65535),
@@ -64,6 +53,6 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     policyFile: str(env, 'LGSP_POLICY_FILE', join(__dirname, '..', '..', '..', 'config', 'policy.dev.json')),
     kafka: loadKafkaSettings(env, 'lgsp-gateway'),
     store: loadStoreSettings(env, 'gateway'),
-    auditSubjectKey: auditKey(env),
+    auditSubjectKey: loadAuditSubjectKey(env),
   };
 }

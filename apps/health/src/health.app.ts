@@ -1,4 +1,4 @@
-import type { Env, RunningApp } from '@lgsp/core';
+import type { Env } from '@lgsp/core';
 import { loadDomainServiceConfig, startDomainService, type DomainServiceConfig } from '@lgsp/domain-service';
 import { healthResolvers, healthSchema } from './health.graphql';
 import { HealthProjectionService } from './health-projection.service';
@@ -10,9 +10,7 @@ export function loadHealthConfig(env: Env): DomainServiceConfig {
 }
 
 /** The health service: projection of lgsp.health.events and the health subgraph (encounters, vaccinations). */
-export function startHealth(
-  config: DomainServiceConfig,
-): Promise<RunningApp & { repository: HealthRepository }> {
+export function startHealth(config: DomainServiceConfig) {
   return startDomainService(config, {
     domain: 'health',
     repository: (db) => new HealthRepository(db),

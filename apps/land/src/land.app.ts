@@ -1,4 +1,4 @@
-import type { Env, RunningApp } from '@lgsp/core';
+import type { Env } from '@lgsp/core';
 import { loadDomainServiceConfig, startDomainService, type DomainServiceConfig } from '@lgsp/domain-service';
 import { landResolvers, landSchema } from './land.graphql';
 import { LandProjectionService } from './land-projection.service';
@@ -10,7 +10,7 @@ export function loadLandConfig(env: Env): DomainServiceConfig {
 }
 
 /** The land service: projection of lgsp.land.events and the land subgraph (parcels, holders, history). */
-export function startLand(config: DomainServiceConfig): Promise<RunningApp & { repository: LandRepository }> {
+export function startLand(config: DomainServiceConfig) {
   return startDomainService(config, {
     domain: 'land',
     repository: (db) => new LandRepository(db),

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { Topics } from '@lgsp/contracts';
 import type { EventProducer } from '@lgsp/kafka';
-import { MicroBatcher } from '@lgsp/core';
+import { ConfigError, MicroBatcher } from '@lgsp/core';
 import { migrate, type Database } from '@lgsp/store';
 
 /** One read of personal data, as the audit trail keeps it. */
@@ -37,6 +37,21 @@ export interface ChainVerdict {
 }
 
 const GENESIS = '0'.repeat(64);
+
+/**
+ * LGSP_AUDIT_SUBJECT_KEY: the HMAC key personal ids are recorded under, the same for the gateway and
+ * every subgraph. The development default must not reach production: there it has to be set.
+ */
+export function loadAuditSubjectKey(env: Record<string, string | undefined>): string {
+  const key = env.LGSP_AUDIT_SUBJECT_KEY;
+  if (key) return key;
+  if (env.NODE_ENV === 'production')
+    throw new ConfigError(
+      'LGSP_AUDIT_SUBJECT_KEY',
+      'must be set in production (HMAC key for personal ids in the audit trail)',
+    );
+  return 'dev-audit-subject-key';
+}
 
 const auditMigrations = [
   `CREATE TABLE audit.entries (
@@ -162,7 +177,9 @@ export class AuditChain {
       prev_hash: string;
       hash: string;
       entry: DataAccessEntry;
-    }>(`SELECT seq::text AS seq, prev_hash, hash, entry FROM audit.entries ORDER BY seq`);
+    }>( // Order by the bigint column, not the text alias (which would put 10 before 9).
+      `SELECT e.seq::text AS seq, e.prev_hash, e.hash, e.entry FROM audit.entries e ORDER BY e.seq`,
+    );
     return rows.map((r) => ({ ...r.entry, seq: Number(r.seq), prevHash: r.prev_hash, hash: r.hash }));
   }
 
@@ -225,4 +242,31 @@ export function verifyChain(entries: ChainedEntry[], head?: { seq: number; hash:
       },
     };
   return { ok: true, entries: entries.length };
+}
+
+/** What the access policy saw of one request, as the audit trail records it. */
+export interface ReadRecord {
+  caller: { id: string; name: string };
+  purpose: string | null;
+  operationName: string | null;
+  query: string;
+  domains: string[];
+  fields: string[];
+  masked: string[];
+  citizens: string[];
+  records: string[];
+}
+
+export async function auditRead(chain: AuditChain, read: ReadRecord): Promise<void> {
+  await chain.append({
+    consumer: { id: read.caller.id, name: read.caller.name },
+    purpose: read.purpose,
+    operationName: read.operationName,
+    queryHash: createHash('sha256').update(read.query).digest('hex'),
+    domains: read.domains,
+    fields: read.fields,
+    masked: read.masked,
+    citizens: read.citizens,
+    records: read.records,
+  });
 }

@@ -3,6 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
+import { auditRead, AuditChain, loadAuditSubjectKey } from '@lgsp/audit';
 import { ApiKeyRegistry, guardGraphql } from '@lgsp/auth';
 import { readSchemaFiles, Topics, type Domain } from '@lgsp/contracts';
 import { createFastifyApp, int, listen, optional, str, type Env, type RunningApp } from '@lgsp/core';
@@ -36,6 +37,8 @@ export interface DomainServiceConfig {
   logLevel: string;
   /** event schemas folder; the repository's schemas/ when unset */
   schemasDir?: string;
+  /** HMAC key for personal ids in the audit trail */
+  auditSubjectKey: string;
 }
 
 const configDir = join(__dirname, '..', '..', '..', 'config');
@@ -53,6 +56,7 @@ export function loadDomainServiceConfig(env: Env, name: string, defaultPort: num
     store: loadStoreSettings(env, name),
     logLevel: str(env, 'LOG_LEVEL', 'info'),
     schemasDir: optional(env, 'LGSP_SCHEMAS_DIR'),
+    auditSubjectKey: loadAuditSubjectKey(env),
   };
 }
 
@@ -97,7 +101,7 @@ class DomainServiceModule {
 export async function startDomainService<R extends { migrate(): Promise<void> }>(
   config: DomainServiceConfig,
   spec: DomainServiceSpec<R>,
-): Promise<RunningApp & DomainServiceParts & { repository: R }> {
+): Promise<RunningApp & DomainServiceParts & { repository: R; audit: AuditChain }> {
   const log = createLogger(spec.domain, config.logLevel);
   const metrics = createMetricsRegistry(spec.domain);
   const callers = ApiKeyRegistry.fromFile(config.callersFile);
@@ -140,7 +144,17 @@ export async function startDomainService<R extends { migrate(): Promise<void> }>
     graphiql: false,
     path: '/graphql',
   });
-  enforceAccess(fastify, { callers, policy, roles: ['consumer', 'gateway'] });
+  // Reads that come straight to the subgraph (not through the gateway, which audits) are audited here,
+  // in this service's own chain.
+  const audit = new AuditChain(db, producer, config.auditSubjectKey);
+  await audit.migrate();
+  enforceAccess(fastify, {
+    callers,
+    policy,
+    roles: ['consumer', 'gateway'],
+    onRead: (read) => auditRead(audit, read),
+    auditedByGateway: true,
+  });
   const url = await listen(app, config.port, config.host);
   log.info({ url }, `${spec.domain} subgraph listening`);
   return {
@@ -148,6 +162,7 @@ export async function startDomainService<R extends { migrate(): Promise<void> }>
     url,
     repository,
     ...parts,
+    audit,
     async close() {
       await app.close();
       await spec.beforeClose?.();

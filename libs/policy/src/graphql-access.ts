@@ -8,6 +8,9 @@ import type { AccessPolicy, Analysis, Grants } from './access-policy';
 /** The header that says why the consumer reads personal data; one of the policy's purposes. */
 export const PURPOSE_HEADER = 'x-lgsp-purpose';
 
+/** Carries the gateway's own key on the requests it sends to subgraphs: it has audited them already. */
+export const VIA_GATEWAY_HEADER = 'x-lgsp-via-gateway';
+
 export interface AccessRecord {
   caller: Caller;
   purpose: string | null;
@@ -31,6 +34,17 @@ interface AccessContext {
   document: DocumentNode;
   operationName?: string;
   query: string;
+  viaGateway: boolean;
+}
+
+function viaGateway(callers: ApiKeyRegistry, header: string | string[] | undefined): boolean {
+  if (typeof header !== 'string') return false;
+  try {
+    callers.authenticate(header, 'gateway');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function refuse(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): never {
@@ -51,6 +65,8 @@ export function enforceAccess(
     policy: AccessPolicy;
     roles: Caller['role'][];
     onRead?: (record: AccessRecord) => Promise<void>;
+    /** subgraphs: do not hand on reads that an authenticated gateway sent (the gateway audits those) */
+    auditedByGateway?: boolean;
   },
 ): void {
   const { callers, policy } = options;
@@ -108,6 +124,7 @@ export function enforceAccess(
       document,
       operationName,
       query: body.query ?? '',
+      viaGateway: viaGateway(callers, request.headers[VIA_GATEWAY_HEADER]),
     };
     (context as unknown as { lgspAccess: AccessContext }).lgspAccess = access;
   });
@@ -137,7 +154,8 @@ export function enforceAccess(
         extensions: { code: 'LGSP_ERR_FIELD_MASKED', category, fields },
       });
     if (errors.length > 0) (execution as { errors?: unknown[] }).errors = errors;
-    if (options.onRead && (access.analysis.personal || seen.citizens.size > 0)) {
+    const audited = options.auditedByGateway === true && access.viaGateway;
+    if (options.onRead && !audited && (access.analysis.personal || seen.citizens.size > 0)) {
       await options.onRead({
         caller: access.caller,
         purpose: access.purpose,
