@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Kind, type DocumentNode, type GraphQLSchema } from 'graphql';
 import mercurius from 'mercurius';
+import type { ReadRecord } from '@lgsp/audit';
 import { presentedKey, type ApiKeyRegistry, type Caller } from '@lgsp/auth';
 import { ErrorCatalog, HubError, type ErrorCode } from '@lgsp/core';
 import type { AccessPolicy, Analysis, Grants } from './access-policy';
@@ -11,19 +12,8 @@ export const PURPOSE_HEADER = 'x-lgsp-purpose';
 /** Carries the gateway's own key on the requests it sends to subgraphs: it has audited them already. */
 export const VIA_GATEWAY_HEADER = 'x-lgsp-via-gateway';
 
-export interface AccessRecord {
-  caller: Caller;
-  purpose: string | null;
-  operationName: string | null;
-  query: string;
-  domains: string[];
-  /** sensitive fields returned in clear */
-  fields: string[];
-  /** sensitive fields masked */
-  masked: string[];
-  citizens: string[];
-  records: string[];
-}
+/** One request's reads, as the audit trail records them (fields: returned in clear; masked: hidden). */
+export type AccessRecord = ReadRecord & { caller: Caller };
 
 interface AccessContext {
   caller: Caller;
