@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { DlqHeaders, Topics } from '@lgsp/contracts';
 import { headersToStrings } from './cloudevents';
@@ -12,6 +12,19 @@ export interface ConsumedRecord {
   value: Buffer | null;
   headers: Record<string, string>;
   timestamp: string;
+}
+
+/** A fetched message as handlers see it: key and headers as text. */
+export function toConsumedRecord(topic: string, partition: number, m: KafkaMessage): ConsumedRecord {
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key ? m.key.toString('utf8') : null,
+    value: m.value,
+    headers: headersToStrings(m.headers),
+    timestamp: m.timestamp,
+  };
 }
 
 export interface DeadLetter {
@@ -152,15 +165,7 @@ export class ConsumerRunner {
     const isStale = () => payload.isStale();
     if (batch.messages.length === 0) return;
     const labels = { group: this.options.groupId, topic: batch.topic };
-    const records: ConsumedRecord[] = batch.messages.map((m) => ({
-      topic: batch.topic,
-      partition: batch.partition,
-      offset: m.offset,
-      key: m.key ? m.key.toString('utf8') : null,
-      value: m.value,
-      headers: headersToStrings(m.headers),
-      timestamp: m.timestamp,
-    }));
+    const records = batch.messages.map((m) => toConsumedRecord(batch.topic, batch.partition, m));
     const initial = this.options.initialBackoffMs ?? 200;
     const max = this.options.maxBackoffMs ?? 30_000;
     for (let attempt = 0; ; attempt++) {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import { HubError } from '@lgsp/core';
-import { headersToStrings } from './cloudevents';
-import type { ConsumedRecord } from './consumer-runner';
+import { toConsumedRecord, type ConsumedRecord } from './consumer-runner';
 
 /**
  * A point in a topic: the start or end, explicit offsets per partition, the first record at or after
@@ -201,15 +200,7 @@ export async function readRanges(
             for (const m of batch.messages) {
               const offset = BigInt(m.offset);
               if (offset < BigInt(next[batch.partition]) || offset >= end) continue;
-              records.push({
-                topic,
-                partition: batch.partition,
-                offset: m.offset,
-                key: m.key ? m.key.toString('utf8') : null,
-                value: m.value,
-                headers: headersToStrings(m.headers),
-                timestamp: m.timestamp,
-              });
+              records.push(toConsumedRecord(topic, batch.partition, m));
             }
             try {
               if (records.length > 0) await onBatch(records);
