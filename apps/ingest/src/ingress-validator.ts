@@ -1,11 +1,6 @@
-import { domainOfType, Topics, type Domain } from '@lgsp/contracts';
-import {
-  CloudEventDecodeError,
-  fromKafkaRecord,
-  type ConsumedRecord,
-  type DeadLetter,
-  type EventProducer,
-} from '@lgsp/kafka';
+import { Topics, type Domain } from '@lgsp/contracts';
+import { validateRecords } from '@lgsp/domain-service';
+import type { ConsumedRecord, DeadLetter, EventProducer } from '@lgsp/kafka';
 import type { SchemaRegistry } from '@lgsp/schema-registry';
 
 /**
@@ -21,39 +16,17 @@ export class IngressValidator {
   ) {}
 
   async handle(records: ConsumedRecord[]): Promise<DeadLetter[]> {
-    const dead: DeadLetter[] = [];
-    const valid: { key: string; value: Buffer; headers: Record<string, string> }[] = [];
-    for (const record of records) {
-      const verdict = this.check(record);
-      if ('code' in verdict) dead.push({ record, ...verdict });
-      else valid.push({ key: verdict.key, value: record.value ?? Buffer.alloc(0), headers: record.headers });
-    }
-    if (valid.length > 0) await this.producer.sendRaw(Topics.events(this.domain), valid);
+    // The same checks as every consumer of a domain topic, then the aggregate key for the domain topic.
+    const { valid, dead } = validateRecords(records, this.registry, this.domain);
+    if (valid.length > 0)
+      await this.producer.sendRaw(
+        Topics.events(this.domain),
+        valid.map(({ record, event }) => ({
+          key: this.registry.keyOf(event.type, event.data) as string,
+          value: record.value ?? Buffer.alloc(0),
+          headers: record.headers,
+        })),
+      );
     return dead;
-  }
-
-  private check(record: ConsumedRecord): { key: string } | { code: string; detail: string } {
-    let event;
-    try {
-      event = fromKafkaRecord(record.headers, record.value);
-    } catch (error) {
-      if (error instanceof CloudEventDecodeError)
-        return { code: 'LGSP_ERR_CLOUDEVENT_INVALID', detail: error.message };
-      throw error;
-    }
-    if (domainOfType(event.type) !== this.domain || !this.registry.has(event.type)) {
-      return {
-        code: 'LGSP_ERR_UNKNOWN_TYPE',
-        detail: `type ${event.type} is not a ${this.domain} event type`,
-      };
-    }
-    const result = this.registry.validate(event.type, event.data);
-    if (!result.ok) {
-      return {
-        code: 'LGSP_ERR_SCHEMA_INVALID',
-        detail: result.issues.map((i) => `${i.pointer} ${i.message}`).join('; '),
-      };
-    }
-    return { key: this.registry.keyOf(event.type, event.data) as string };
   }
 }
