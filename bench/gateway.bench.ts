@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -28,8 +28,10 @@ import {
 const opts = new Command()
   .option('--seconds <n>', 'duration of each measured phase', '10')
   .option('--connections <n>', 'concurrent HTTP connections', '32')
+  .option('--citizens <n>', 'citizens published and asked for at random', '50')
+  .option('--profile <dir>', 'write a V8 CPU profile of each process into this directory')
   .parse()
-  .opts<{ seconds: string; connections: string }>();
+  .opts<{ seconds: string; connections: string; citizens: string; profile?: string }>();
 
 const root = join(__dirname, '..');
 const run = randomUUID().slice(0, 8);
@@ -40,6 +42,8 @@ const HEADERS = {
   'x-lgsp-purpose': 'public-service',
 };
 const children: ChildProcess[] = [];
+/** process name → pid, so each phase can charge CPU time to the process that spent it */
+const pids = new Map<string, number>();
 const env = {
   ...process.env,
   KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
@@ -51,10 +55,19 @@ const env = {
   HEALTH_CONSUMER_GROUP: `bench-health-${run}`,
 };
 
-function start(script: string, extra: Record<string, string>): void {
+function start(name: string, script: string, extra: Record<string, string>): void {
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', script],
+    [
+      ...(opts.profile
+        ? ['--cpu-prof', '--cpu-prof-dir', opts.profile, '--cpu-prof-name', `${name}.cpuprofile`]
+        : []),
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      script,
+    ],
     {
       cwd: root,
       env: { ...env, ...extra },
@@ -62,6 +75,23 @@ function start(script: string, extra: Record<string, string>): void {
     },
   );
   children.push(child);
+  if (child.pid) pids.set(name, child.pid);
+}
+
+/** CPU milliseconds (user + system) a process has spent so far, from /proc (Linux). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[11], fields[12]: utime, stime in clock ticks (100 per second on Linux)
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function cpuSnapshot(): Map<string, number> {
+  const snapshot = new Map<string, number>();
+  for (const [name, pid] of pids) snapshot.set(name, cpuMs(pid));
+  const self = process.cpuUsage();
+  snapshot.set('load generator', (self.user + self.system) / 1000);
+  return snapshot;
 }
 
 async function until<T>(what: string, check: () => Promise<T | undefined>, seconds = 120): Promise<T> {
@@ -98,31 +128,49 @@ const Q2 = `query Q2($id: String!) { citizen(personalId: $id) {
   encounters { id admittedAt mainDiagnosis totalCost }
 } }`;
 
-async function load(url: string, query: string, variables: object, seconds: number) {
+async function load(url: string, query: string, ids: string[], seconds: number) {
+  const before = cpuSnapshot();
   const result = await autocannon({
     url,
     method: 'POST',
     connections: Number(opts.connections),
     duration: seconds,
     headers: HEADERS,
-    body: JSON.stringify({ query, variables }),
+    requests: [
+      {
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({ query, variables: { id: ids[Math.floor(Math.random() * ids.length)] } }),
+        }),
+      },
+    ],
   });
-  return { rps: result.requests.average, p99: result.latency.p99, errors: result.non2xx + result.errors };
+  const after = cpuSnapshot();
+  const requests = result.requests.total;
+  /** CPU milliseconds per request, per process */
+  const cpu = new Map([...after].map(([name, ms]) => [name, (ms - (before.get(name) ?? 0)) / requests]));
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors,
+    cpu,
+  };
 }
 
 async function main(): Promise<void> {
-  start('apps/ingest/main.ts', { INGEST_PORT: String(ports.ingest) });
-  start('apps/dossier/main.ts', { DOSSIER_PORT: String(ports.dossier) });
-  start('apps/land/main.ts', { LAND_PORT: String(ports.land) });
-  start('apps/health/main.ts', { HEALTH_PORT: String(ports.health) });
+  start('ingest', 'apps/ingest/main.ts', { INGEST_PORT: String(ports.ingest) });
+  start('dossier', 'apps/dossier/main.ts', { DOSSIER_PORT: String(ports.dossier) });
+  start('land', 'apps/land/main.ts', { LAND_PORT: String(ports.land) });
+  start('health', 'apps/health/main.ts', { HEALTH_PORT: String(ports.health) });
   for (const [name, port] of Object.entries(ports).slice(0, 4))
     await until(name, async () =>
       (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok ? true : undefined,
     );
 
-  const n = Math.floor(Math.random() * 900_000);
-  const personalId = samplePersonalId(n);
-  const name = sampleName(n);
+  // Each citizen: three dossiers, a parcel and a hospital encounter. The load asks for a random one
+  // on each request, so no gateway can answer from a request identical to one already in flight.
+  const base = Math.floor(Math.random() * 900_000);
+  const citizens = Array.from({ length: Number(opts.citizens) }, (_, k) => base + k);
   const publish = async (key: string, source: string, type: string, data: object) => {
     const response = await fetch(`http://127.0.0.1:${ports.ingest}/events`, {
       method: 'POST',
@@ -131,42 +179,50 @@ async function main(): Promise<void> {
     });
     if (response.status !== 202) throw new Error(`${type}: ${response.status} ${await response.text()}`);
   };
-  for (let i = 0; i < 3; i++) {
-    const code = sampleDossierCode('000.00.01.H22', new Date(Date.UTC(2026, 10, 1 + i)), n % 10_000);
-    await publish('dev-publisher-key-000.00.01.H22', '/000.00.01.H22/igate', 'vn.lgsp.dossier.submitted.v1', {
-      ...submitted(code, n + i),
-      SoDinhDanhChuHoSo: personalId,
-      ChuHoSo: name,
-    });
+  for (const n of citizens) {
+    const personalId = samplePersonalId(n);
+    const name = sampleName(n);
+    for (let i = 0; i < 3; i++) {
+      const code = sampleDossierCode('000.00.01.H22', new Date(Date.UTC(2026, 10, 1 + i)), n % 10_000);
+      await publish(
+        'dev-publisher-key-000.00.01.H22',
+        '/000.00.01.H22/igate',
+        'vn.lgsp.dossier.submitted.v1',
+        { ...submitted(code, n + i), SoDinhDanhChuHoSo: personalId, ChuHoSo: name },
+      );
+    }
+    await publish(
+      'dev-publisher-key-000.00.02.H22',
+      '/000.00.02.H22/vilis',
+      'vn.lgsp.land.parcel-registered.v1',
+      parcelRegistered(personalId, name, n),
+    );
+    await publish(
+      'dev-publisher-key-22001',
+      '/22001/his',
+      'vn.lgsp.health.encounter-recorded.v1',
+      encounterRecorded(personalId, name, n),
+    );
   }
-  await publish(
-    'dev-publisher-key-000.00.02.H22',
-    '/000.00.02.H22/vilis',
-    'vn.lgsp.land.parcel-registered.v1',
-    parcelRegistered(personalId, name, n),
-  );
-  await publish(
-    'dev-publisher-key-22001',
-    '/22001/his',
-    'vn.lgsp.health.encounter-recorded.v1',
-    encounterRecorded(personalId, name, n),
-  );
 
   const subgraphs = [
     { name: 'dossier', url: `http://127.0.0.1:${ports.dossier}/graphql` },
     { name: 'land', url: `http://127.0.0.1:${ports.land}/graphql` },
     { name: 'health', url: `http://127.0.0.1:${ports.health}/graphql` },
   ];
-  start('apps/gateway/main.ts', {
+  start('lgsp gateway', 'apps/gateway/main.ts', {
     GATEWAY_PORT: String(ports.ours),
     GATEWAY_SUBGRAPHS: subgraphs.map((s) => `${s.name}=${s.url}`).join(','),
     GATEWAY_GRAPHIQL: 'false',
   });
-  start('bench/gateways/apollo.ts', {
+  start('apollo', 'bench/gateways/apollo.ts', {
     PORT: String(ports.apollo),
     BENCH_SUBGRAPHS: JSON.stringify(subgraphs),
   });
-  start('bench/gateways/hive.ts', { PORT: String(ports.hive), BENCH_SUBGRAPHS: JSON.stringify(subgraphs) });
+  start('hive', 'bench/gateways/hive.ts', {
+    PORT: String(ports.hive),
+    BENCH_SUBGRAPHS: JSON.stringify(subgraphs),
+  });
 
   const targets = {
     'dossier subgraph (direct)': `http://127.0.0.1:${ports.dossier}/graphql`,
@@ -174,45 +230,65 @@ async function main(): Promise<void> {
     '@apollo/gateway': `http://127.0.0.1:${ports.apollo}/`,
     '@graphql-hive/gateway': `http://127.0.0.1:${ports.hive}/graphql`,
   };
-  const variables = { id: personalId };
+  const ids = citizens.map(samplePersonalId);
   for (const [name, url] of Object.entries(targets).slice(1))
-    await until(name, async () => {
-      const r = (await graphql(url, Q2, variables)) as {
-        data?: { citizen?: { encounters?: unknown[]; parcels?: unknown[]; dossiers?: unknown[] } };
-      };
-      const c = r.data?.citizen;
-      return c?.encounters?.length && c.parcels?.length && c.dossiers?.length === 3 ? true : undefined;
-    });
+    for (const id of ids)
+      await until(name, async () => {
+        const r = (await graphql(url, Q2, { id })) as {
+          data?: { citizen?: { encounters?: unknown[]; parcels?: unknown[]; dossiers?: unknown[] } };
+        };
+        const c = r.data?.citizen;
+        return c?.encounters?.length && c.parcels?.length && c.dossiers?.length === 3 ? true : undefined;
+      });
 
   const seconds = Number(opts.seconds);
-  const rows: string[] = [];
   const results: Record<
     string,
     { q1?: Awaited<ReturnType<typeof load>>; q2?: Awaited<ReturnType<typeof load>> }
   > = {};
   for (const [name, url] of Object.entries(targets)) {
-    await load(url, Q1, variables, 2); // warm-up, thrown away
-    results[name] = { q1: await load(url, Q1, variables, seconds) };
-    if (!name.includes('direct')) results[name].q2 = await load(url, Q2, variables, seconds);
+    await load(url, Q1, ids, 2); // warm-up, thrown away
+    results[name] = { q1: await load(url, Q1, ids, seconds) };
+    if (!name.includes('direct')) results[name].q2 = await load(url, Q2, ids, seconds);
   }
+  const processOf: Record<string, string> = {
+    'dossier subgraph (direct)': 'dossier',
+    'lgsp gateway (mercurius, policy + audit)': 'lgsp gateway',
+    '@apollo/gateway': 'apollo',
+    '@graphql-hive/gateway': 'hive',
+  };
+  type Phase = Awaited<ReturnType<typeof load>>;
+  const subgraphCpu = (x: Phase) =>
+    ['dossier', 'land', 'health'].reduce((t, p) => t + (x.cpu.get(p) ?? 0), 0);
+  const f = (target: string, x?: Phase) =>
+    x
+      ? `${x.rps.toFixed(0).padStart(6)} req/s  p99 ${String(x.p99).padStart(4)} ms  ` +
+        `cpu/req: own ${(x.cpu.get(processOf[target]) ?? 0).toFixed(2)} ms, subgraphs ${subgraphCpu(x).toFixed(2)} ms` +
+        `  errors ${x.errors}`
+      : '-';
+  console.log(
+    `\ngateway benchmark: ${opts.connections} connections, ${seconds} s per phase, ${ids.length} citizens at random`,
+  );
   for (const [name, r] of Object.entries(results)) {
-    const f = (x?: { rps: number; p99: number; errors: number }) =>
-      x
-        ? `${x.rps.toFixed(0).padStart(6)} req/s  p99 ${String(x.p99).padStart(4)} ms  errors ${x.errors}`
-        : '-';
-    rows.push(`${name.padEnd(42)} Q1 ${f(r.q1)}   Q2 ${f(r.q2)}`);
+    console.log(name);
+    console.log(`  Q1 ${f(name, r.q1)}`);
+    if (r.q2) console.log(`  Q2 ${f(name, r.q2)}`);
   }
   const ours = results['lgsp gateway (mercurius, policy + audit)'];
   const direct = results['dossier subgraph (direct)'];
   const apollo = results['@apollo/gateway'];
-  console.log(`\ngateway benchmark: ${opts.connections} connections, ${seconds} s per phase`);
-  for (const row of rows) console.log(row);
   const overhead = (direct.q1?.rps ?? 0) / (ours.q1?.rps ?? 1);
   console.log(
     `gateway overhead (Q1, direct req/s / lgsp gateway req/s): ${overhead.toFixed(2)}x (goal <= 1.5x)`,
   );
   console.log(
     `lgsp gateway vs Apollo Gateway (Q2 req/s): ${((ours.q2?.rps ?? 0) / (apollo.q2?.rps ?? 1)).toFixed(2)}x (goal >= 2x)`,
+  );
+  // On this shared machine every gateway waits on the same subgraphs; the gateway's own CPU per request
+  // is what bounds its throughput once it has a core of its own.
+  const own = (target: string, x?: Phase) => x?.cpu.get(processOf[target]) ?? NaN;
+  console.log(
+    `Apollo Gateway CPU per Q2 request / lgsp gateway CPU per Q2 request: ${(own('@apollo/gateway', apollo.q2) / own('lgsp gateway (mercurius, policy + audit)', ours.q2)).toFixed(2)}x`,
   );
 }
 
