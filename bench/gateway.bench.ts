@@ -95,16 +95,17 @@ function cpuSnapshot(): Map<string, number> {
 }
 
 async function until<T>(what: string, check: () => Promise<T | undefined>, seconds = 120): Promise<T> {
+  let last: unknown;
   for (let i = 0; i < seconds * 4; i++) {
     try {
       const value = await check();
       if (value !== undefined) return value;
-    } catch {
-      /* not yet */
+    } catch (error) {
+      last = error;
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`${what} did not become ready`);
+  throw new Error(`${what} did not become ready${last instanceof Error ? ` (last: ${last.message})` : ''}`);
 }
 
 async function graphql(
@@ -238,7 +239,8 @@ async function main(): Promise<void> {
           data?: { citizen?: { encounters?: unknown[]; parcels?: unknown[]; dossiers?: unknown[] } };
         };
         const c = r.data?.citizen;
-        return c?.encounters?.length && c.parcels?.length && c.dossiers?.length === 3 ? true : undefined;
+        if (c?.encounters?.length && c.parcels?.length && c.dossiers?.length === 3) return true;
+        throw new Error(`citizen ${id}: ${JSON.stringify(r)}`);
       });
 
   const seconds = Number(opts.seconds);

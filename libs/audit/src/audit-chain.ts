@@ -89,16 +89,21 @@ function canonical(value: unknown): string {
 }
 
 /**
- * The hash-chained audit trail of personal-data reads. Appends go through one locked head row, so
- * several gateway replicas on one PostgreSQL keep a single chain; each entry is committed to the
- * store, then published to lgsp.audit, before append() resolves. Concurrent appends share one
- * transaction and one Kafka request. Altering or deleting an entry breaks the chain at that entry.
+ * The hash-chained audit trail of personal-data reads. Each entry is committed to the store, then
+ * published to lgsp.audit, before append() resolves. Appends made while a write is in flight go out
+ * together in the next one (one statement, one Kafka request). A write links the batch to the head
+ * it last saw and moves the head only if nobody else did (compare and set, in the same statement as
+ * the insert), so several gateway replicas on one PostgreSQL keep a single chain: a replica that
+ * lost the race reads the head again and re-links. Altering or deleting an entry breaks the chain.
  */
 export class AuditChain {
   private readonly batcher = new MicroBatcher<Omit<DataAccessEntry, 'chain'>, ChainedEntry>(
     (batch) => this.flush(batch),
     500,
+    true,
   );
+  /** the chain head as this process last wrote or read it */
+  private head?: { chain: string; seq: number; hash: string };
 
   constructor(
     private readonly db: Database,
@@ -127,39 +132,53 @@ export class AuditChain {
     return this.batcher.add(full);
   }
 
-  /** Chains a batch of entries in one transaction and one Kafka request (concurrent reads share them). */
+  private async readHead(): Promise<{ chain: string; seq: number; hash: string }> {
+    const { rows } = await this.db.query<{ seq: string; hash: string; chain_id: string }>(
+      `SELECT seq::text AS seq, hash, chain_id FROM audit.chain_head WHERE id = 1`,
+    );
+    return { chain: rows[0].chain_id, seq: Number(rows[0].seq), hash: rows[0].hash };
+  }
+
+  /** Chains a batch of entries in one statement and publishes them in one Kafka request. */
   private async flush(batch: Omit<DataAccessEntry, 'chain'>[]): Promise<ChainedEntry[]> {
-    const chained = await this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ seq: string; hash: string; chain_id: string }>(
-        `SELECT seq::text AS seq, hash, chain_id FROM audit.chain_head WHERE id = 1 FOR UPDATE`,
-      );
-      let seq = Number(rows[0].seq);
-      let prevHash = rows[0].hash;
-      const out: ChainedEntry[] = [];
-      for (const partial of batch) {
-        seq++;
-        const entry: DataAccessEntry = { ...partial, chain: rows[0].chain_id };
+    let chained: ChainedEntry[] | undefined;
+    for (let attempt = 0; !chained; attempt++) {
+      if (attempt === 20) throw new Error('audit: the chain head kept moving; gave up after 20 attempts');
+      const head = this.head ?? (await this.readHead());
+      const linked: ChainedEntry[] = [];
+      let prevHash = head.hash;
+      for (const [i, partial] of batch.entries()) {
+        const seq = head.seq + i + 1;
+        const entry: DataAccessEntry = { ...partial, chain: head.chain };
         const hash = entryHash(prevHash, seq, entry);
-        out.push({ ...entry, seq, prevHash, hash });
+        linked.push({ ...entry, seq, prevHash, hash });
         prevHash = hash;
       }
-      await tx.query(
-        `INSERT INTO audit.entries (seq, prev_hash, hash, entry)
-         SELECT seq, prev_hash, hash, entry FROM jsonb_to_recordset($1::jsonb) AS x(seq bigint, prev_hash text, hash text, entry jsonb)`,
+      const last = linked[linked.length - 1];
+      this.head = undefined; // unknown until the write below has succeeded
+      const { rows } = await this.db.query<{ seq: string }>(
+        `WITH moved AS (
+           UPDATE audit.chain_head SET seq = $3, hash = $4 WHERE id = 1 AND seq = $1 AND hash = $2 RETURNING id
+         )
+         INSERT INTO audit.entries (seq, prev_hash, hash, entry)
+         SELECT x.seq, x.prev_hash, x.hash, x.entry
+         FROM moved, jsonb_to_recordset($5::jsonb) AS x(seq bigint, prev_hash text, hash text, entry jsonb)
+         RETURNING seq`,
         [
+          head.seq,
+          head.hash,
+          last.seq,
+          last.hash,
           JSON.stringify(
-            out.map(({ seq: n, prevHash: p, hash: h, ...entry }) => ({
-              seq: n,
-              prev_hash: p,
-              hash: h,
-              entry,
-            })),
+            linked.map(({ seq, prevHash: p, hash: h, ...entry }) => ({ seq, prev_hash: p, hash: h, entry })),
           ),
         ],
       );
-      await tx.query(`UPDATE audit.chain_head SET seq = $1, hash = $2 WHERE id = 1`, [seq, prevHash]);
-      return out;
-    });
+      if (rows.length === linked.length) {
+        this.head = { chain: head.chain, seq: last.seq, hash: last.hash };
+        chained = linked;
+      } // else another writer moved the head first: read it again and re-link
+    }
     await this.producer.sendRaw(
       Topics.audit,
       chained.map((entry) => ({
