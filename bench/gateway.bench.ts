@@ -30,8 +30,18 @@ const opts = new Command()
   .option('--connections <n>', 'concurrent HTTP connections', '32')
   .option('--citizens <n>', 'citizens published and asked for at random', '50')
   .option('--profile <dir>', 'write a V8 CPU profile of each process into this directory')
+  .option(
+    '--trust-competitors',
+    'let Apollo and Hive present our gateway key, so the subgraphs do not audit their calls (nobody does)',
+  )
   .parse()
-  .opts<{ seconds: string; connections: string; citizens: string; profile?: string }>();
+  .opts<{
+    seconds: string;
+    connections: string;
+    citizens: string;
+    profile?: string;
+    trustCompetitors?: boolean;
+  }>();
 
 const root = join(__dirname, '..');
 const run = randomUUID().slice(0, 8);
@@ -49,6 +59,7 @@ const env = {
   KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
   LGSP_PGLITE_DIR: mkdtempSync(join(tmpdir(), 'lgsp-bench-gw-')),
   LOG_LEVEL: 'warn',
+  BENCH_TRUST_COMPETITORS: opts.trustCompetitors ? '1' : '0',
   KAFKAJS_NO_PARTITIONER_WARNING: '1',
   DOSSIER_CONSUMER_GROUP: `bench-dossier-${run}`,
   LAND_CONSUMER_GROUP: `bench-land-${run}`,
@@ -269,7 +280,10 @@ async function main(): Promise<void> {
         `  errors ${x.errors}`
       : '-';
   console.log(
-    `\ngateway benchmark: ${opts.connections} connections, ${seconds} s per phase, ${ids.length} citizens at random`,
+    `\ngateway benchmark: ${opts.connections} connections, ${seconds} s per phase, ${ids.length} citizens at random; ` +
+      (opts.trustCompetitors
+        ? 'subgraphs trust Apollo and Hive (their calls are not audited)'
+        : 'subgraphs audit the calls of Apollo and Hive'),
   );
   for (const [name, r] of Object.entries(results)) {
     console.log(name);

@@ -2,7 +2,7 @@
 import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { FORWARDED, SERVICE_KEY, subgraphsFromEnv } from './subgraphs';
+import { EXTRA_HEADERS, FORWARDED, SERVICE_KEY, subgraphsFromEnv } from './subgraphs';
 
 type Ctx = Record<string, string | undefined>;
 
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
             const value = (context as Ctx)[name];
             if (value) request.http?.headers.set(name, value);
           }
+          for (const [name, value] of Object.entries(EXTRA_HEADERS)) request.http?.headers.set(name, value);
         },
       }),
   });

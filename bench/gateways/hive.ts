@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { parse } from 'graphql';
 import { createGatewayRuntime } from '@graphql-hive/gateway';
 import { composeServices } from '@theguild/federation-composition';
-import { fetchSdl, FORWARDED, subgraphsFromEnv } from './subgraphs';
+import { EXTRA_HEADERS, fetchSdl, FORWARDED, subgraphsFromEnv } from './subgraphs';
 
 async function main(): Promise<void> {
   const subgraphs = subgraphsFromEnv();
@@ -16,8 +16,10 @@ async function main(): Promise<void> {
     supergraph: composed.supergraphSdl as string,
     logging: false,
     propagateHeaders: {
-      fromClientToSubgraphs: ({ request }) =>
-        Object.fromEntries(FORWARDED.map((name) => [name, request.headers.get(name) ?? ''])),
+      fromClientToSubgraphs: ({ request }) => ({
+        ...Object.fromEntries(FORWARDED.map((name) => [name, request.headers.get(name) ?? ''])),
+        ...EXTRA_HEADERS,
+      }),
     },
   });
   const port = Number(process.env.PORT);
