@@ -54,6 +54,7 @@ const HEADERS = {
 const children: ChildProcess[] = [];
 /** process name → pid, so each phase can charge CPU time to the process that spent it */
 const pids = new Map<string, number>();
+let stopping = false;
 const env = {
   ...process.env,
   KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
@@ -87,6 +88,13 @@ function start(name: string, script: string, extra: Record<string, string>): voi
   );
   children.push(child);
   if (child.pid) pids.set(name, child.pid);
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`${name} exited (${signal ?? code}) before the benchmark ended; stopping`);
+      for (const other of children) other.kill('SIGKILL');
+      process.exit(1);
+    }
+  });
 }
 
 /** CPU milliseconds (user + system) a process has spent so far, from /proc (Linux). */
@@ -314,5 +322,11 @@ main()
     process.exitCode = 1;
   })
   .finally(() => {
+    stopping = true;
     for (const child of children) child.kill('SIGTERM');
+    // A gateway that does not stop on SIGTERM within 10 s is killed, so the benchmark always ends.
+    setTimeout(() => {
+      for (const child of children)
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }, 10_000).unref();
   });
