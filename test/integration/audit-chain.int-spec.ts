@@ -44,7 +44,7 @@ describe('audit chain, concurrent writers (integration)', () => {
   beforeAll(async () => {
     await ensureTopics(kafka, settings);
     await producer.connect();
-  });
+  }, 60_000);
   afterAll(async () => {
     await producer.disconnect();
     for (const db of handles) await db.close();
@@ -90,5 +90,5 @@ describe('audit chain, concurrent writers (integration)', () => {
       .filter((e) => e.chain === chain);
     expect(published).toHaveLength(240);
     expect(verifyChains(published)).toEqual([{ chain, verdict: { ok: true, entries: 240 } }]);
-  });
+  }, 60_000);
 });
