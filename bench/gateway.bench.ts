@@ -284,7 +284,8 @@ async function main(): Promise<void> {
   const f = (target: string, x?: Phase) =>
     x
       ? `${x.rps.toFixed(0).padStart(6)} req/s  p99 ${String(x.p99).padStart(4)} ms  ` +
-        `cpu/req: own ${(x.cpu.get(processOf[target]) ?? 0).toFixed(2)} ms, subgraphs ${subgraphCpu(x).toFixed(2)} ms` +
+        `cpu/req: own ${(x.cpu.get(processOf[target]) ?? 0).toFixed(2)} ms, subgraphs ${subgraphCpu(x).toFixed(2)} ms, ` +
+        `load generator ${(x.cpu.get('load generator') ?? 0).toFixed(2)} ms` +
         `  errors ${x.errors}`
       : '-';
   console.log(
