@@ -331,4 +331,60 @@ describe('citizen across domains end to end', () => {
       firstBroken: { seq: target, reason: 'its content does not match its hash (altered)' },
     });
   });
+
+  it('follows a parcel through an ownership transfer: holders, parcels by holder and the full history', async () => {
+    const heir = samplePersonalId(n + 1);
+    await publish(
+      'dev-publisher-key-000.00.02.H22',
+      '/000.00.02.H22/vilis',
+      'vn.lgsp.land.ownership-transferred.v1',
+      {
+        MaThuaDat: parcel.MaThuaDat,
+        MaXa: parcel.MaXa,
+        SoHieuToBanDo: parcel.SoHieuToBanDo,
+        SoThuTuThua: parcel.SoThuTuThua,
+        ThoiDiem: '2026-11-20T09:00:00+07:00',
+        HinhThuc: 3,
+        NguoiSuDung: [
+          { LoaiDoiTuong: 1, MaDinhDanh: personalId, HoTen: name, TyLe: 0.5 },
+          { LoaiDoiTuong: 1, MaDinhDanh: heir, HoTen: sampleName(n + 1), TyLe: 0.5 },
+        ],
+      },
+    );
+    const PARCEL = `query Parcel($commune: String!, $sheet: Int!, $number: Int!, $heir: String!) {
+      parcel(communeCode: $commune, sheetNumber: $sheet, parcelNumber: $number) {
+        id holders { holderId share } history { eventType accepted kind }
+      }
+      parcelsByHolder(holderId: $heir, first: 5) { id holders { holderId } }
+    }`;
+    type ParcelView = {
+      parcel: { id: string; holders: { holderId: string; share: number }[]; history: unknown[] } | null;
+      parcelsByHolder: { id: string; holders: { holderId: string }[] }[];
+    };
+    const variables = {
+      commune: parcel.MaXa,
+      sheet: parcel.SoHieuToBanDo,
+      number: parcel.SoThuTuThua,
+      heir,
+    };
+    const r = await eventually(async () => {
+      const view = await query<ParcelView>(gateway.url, FULL, PARCEL, variables);
+      return view.data?.parcel?.history.length === 2 ? view : undefined;
+    }, 60_000);
+    expect(r.errors).toBeUndefined();
+    expect(r.data?.parcel).toEqual({
+      id: parcel.MaThuaDat,
+      holders: [
+        { holderId: personalId, share: 0.5 },
+        { holderId: heir, share: 0.5 },
+      ].sort((a, b) => a.holderId.localeCompare(b.holderId)),
+      history: [
+        { eventType: 'vn.lgsp.land.parcel-registered.v1', accepted: true, kind: null },
+        { eventType: 'vn.lgsp.land.ownership-transferred.v1', accepted: true, kind: 3 },
+      ],
+    });
+    expect(r.data?.parcelsByHolder).toEqual([
+      { id: parcel.MaThuaDat, holders: expect.arrayContaining([{ holderId: heir }]) as unknown },
+    ]);
+  }, 90_000);
 });

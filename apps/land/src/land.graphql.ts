@@ -1,4 +1,4 @@
-import type { HolderRow, LandRepository, ParcelChangeRow, ParcelRow } from './land.repository';
+import type { HolderRow, LandRepository, ParcelChangeRow, ParcelWithHolders } from './land.repository';
 
 /** Public names are English camelCase; each field's description names its cadastral field. */
 export const landSchema = /* GraphQL */ `
@@ -76,7 +76,14 @@ export const landSchema = /* GraphQL */ `
   }
 `;
 
-function toParcel(row: ParcelRow) {
+const toHolder = (h: HolderRow) => ({
+  kind: h.holder_kind === 1 ? 'PERSON' : 'ORGANISATION',
+  holderId: h.holder_id,
+  name: h.name,
+  share: Number(h.share),
+});
+
+function toParcel(row: ParcelWithHolders) {
   return {
     id: row.id,
     communeCode: row.commune_code,
@@ -86,6 +93,7 @@ function toParcel(row: ParcelRow) {
     legalArea: row.legal_area === null ? null : Number(row.legal_area),
     landUse: row.land_use,
     address: row.address,
+    holders: row.holders.map(toHolder),
     certificate: row.certificate_number
       ? {
           number: row.certificate_number,
@@ -96,13 +104,6 @@ function toParcel(row: ParcelRow) {
       : null,
   };
 }
-
-const toHolder = (h: HolderRow) => ({
-  kind: h.holder_kind === 1 ? 'PERSON' : 'ORGANISATION',
-  holderId: h.holder_id,
-  name: h.name,
-  share: Number(h.share),
-});
 
 const toChange = (c: ParcelChangeRow) => ({
   eventId: c.event_id,
@@ -115,7 +116,7 @@ const toChange = (c: ParcelChangeRow) => ({
 });
 
 export function landResolvers(repository: LandRepository) {
-  const maybe = (row: ParcelRow | undefined) => (row ? toParcel(row) : null);
+  const maybe = (row: ParcelWithHolders | undefined) => (row ? toParcel(row) : null);
   return {
     Query: {
       parcel: async (_: unknown, a: { communeCode: string; sheetNumber: number; parcelNumber: number }) =>
@@ -125,7 +126,6 @@ export function landResolvers(repository: LandRepository) {
     },
     Parcel: {
       __resolveReference: async ({ id }: { id: string }) => maybe(await repository.byId(id)),
-      holders: async ({ id }: { id: string }) => (await repository.holders(id)).map(toHolder),
       history: async ({ id }: { id: string }) => (await repository.history(id)).map(toChange),
     },
     Citizen: {

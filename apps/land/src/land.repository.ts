@@ -61,12 +61,20 @@ export interface ParcelRow {
   updated_at: Date;
 }
 
+/** A parcel read for the subgraph: its holders come in the same statement, as JSON. */
+export type ParcelWithHolders = ParcelRow & { holders: HolderRow[] };
+
+const PARCEL_WITH_HOLDERS = `SELECT p.*,
+  (SELECT coalesce(json_agg(h ORDER BY h.holder_id), '[]'::json) FROM land.parcel_holders h WHERE h.parcel_id = p.id) AS holders
+  FROM land.parcels p`;
+
 export interface HolderRow {
   parcel_id: string;
   holder_kind: number;
   holder_id: string;
   name: string;
-  share: string;
+  /** numeric: a string from a column, a number from JSON */
+  share: string | number;
 }
 
 export interface HolderInput {
@@ -214,34 +222,25 @@ export class LandRepository {
 
   // ---- reads ----
 
-  async byPlace(commune: string, sheet: number, parcel: number): Promise<ParcelRow | undefined> {
+  async byPlace(commune: string, sheet: number, parcel: number): Promise<ParcelWithHolders | undefined> {
     return (
-      await this.db.query<ParcelRow>(
-        `SELECT * FROM land.parcels WHERE commune_code = $1 AND sheet_number = $2 AND parcel_number = $3`,
+      await this.db.query<ParcelWithHolders>(
+        `${PARCEL_WITH_HOLDERS} WHERE p.commune_code = $1 AND p.sheet_number = $2 AND p.parcel_number = $3`,
         [commune, sheet, parcel],
       )
     ).rows[0];
   }
 
-  async byId(id: string): Promise<ParcelRow | undefined> {
-    return (await this.db.query<ParcelRow>(`SELECT * FROM land.parcels WHERE id = $1`, [id])).rows[0];
+  async byId(id: string): Promise<ParcelWithHolders | undefined> {
+    return (await this.db.query<ParcelWithHolders>(`${PARCEL_WITH_HOLDERS} WHERE p.id = $1`, [id])).rows[0];
   }
 
-  async byHolder(holderId: string, limit: number): Promise<ParcelRow[]> {
+  async byHolder(holderId: string, limit: number): Promise<ParcelWithHolders[]> {
     return (
-      await this.db.query<ParcelRow>(
-        `SELECT p.* FROM land.parcels p JOIN land.parcel_holders h ON h.parcel_id = p.id
-         WHERE h.holder_id = $1 ORDER BY p.id LIMIT $2`,
+      await this.db.query<ParcelWithHolders>(
+        `${PARCEL_WITH_HOLDERS} WHERE p.id IN (SELECT parcel_id FROM land.parcel_holders WHERE holder_id = $1)
+         ORDER BY p.id LIMIT $2`,
         [holderId, limit],
-      )
-    ).rows;
-  }
-
-  async holders(parcelId: string): Promise<HolderRow[]> {
-    return (
-      await this.db.query<HolderRow>(
-        `SELECT * FROM land.parcel_holders WHERE parcel_id = $1 ORDER BY holder_id`,
-        [parcelId],
       )
     ).rows;
   }
