@@ -272,8 +272,8 @@ async function main(): Promise<void> {
     if (response.status !== 202) throw new Error(`${type}: ${response.status} ${await response.text()}`);
   };
   // The land topic keeps earlier runs' parcels, which a new projection reads again: this run's parcels
-  // sit on a map sheet of their own, so none is refused as already registered.
-  const sheet = 1 + Math.floor(Math.random() * 9999);
+  // sit on a map sheet of their own (above the tests' sheets 1–40), so none is refused as already registered.
+  const sheet = 41 + Math.floor(Math.random() * 9959);
   const parcelOf = (personalId: string, name: string, n: number) => {
     const parcel = {
       ...parcelRegistered(personalId, name, n),
