@@ -4,7 +4,7 @@
  * Fills a topic with realistic dossier lifecycles (5 events per dossier; reused when it already holds
  * enough), then measures in one run on that same topic:
  *   1. the baseline: Kafka's own consumer performance tool (same jars as the broker), records/s;
- *   2. the dossier rebuild (DossierRebuildService.run: read, validate, project into a side schema, switch)
+ *   2. the dossier rebuild (ReadModelRebuild.run: read, validate, project into a side schema, switch)
  *      into a fresh store (PGlite in a temp folder, or DATABASE_URL), events/s and resident memory sampled
  *      as it goes, so that growth with the topic's size shows.
  */
@@ -18,8 +18,9 @@ import { SchemaRegistry } from '@lgsp/schema-registry';
 import { openDatabase } from '@lgsp/store';
 import { runKafkaTool } from '@lgsp/testing/kafka-tools';
 import { dossierLifecycle, sampleDossierCode, SAMPLE_AGENCIES } from '@lgsp/testing/samples';
-import { DossierRebuildService, type RebuildStatus } from '../apps/dossier/src/dossier-rebuild.service';
+import { ReadModelRebuild, type RebuildStatus } from '@lgsp/domain-service';
 import { DossierRepository } from '../apps/dossier/src/dossier.repository';
+import { DossierProjectionService } from '../apps/dossier/src/dossier-projection.service';
 
 const opts = new Command()
   .option('--events <n>', 'events in the topic (a multiple of 5)', '1000000')
@@ -90,7 +91,12 @@ async function main(): Promise<void> {
   });
   const live = new DossierRepository(db, 'dossier');
   await live.migrate();
-  const sut = new DossierRebuildService(db, kafka, new SchemaRegistry(), opts.topic, live);
+  const registry = new SchemaRegistry();
+  const sut = new ReadModelRebuild(db, kafka, opts.topic, {
+    live,
+    in: (schema) => new DossierRepository(db, schema),
+    projection: (model) => new DossierProjectionService(model, registry),
+  });
   let peak = process.memoryUsage().rss;
   const samples: string[] = [];
   let nextMark = 0.1;

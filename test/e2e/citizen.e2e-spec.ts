@@ -8,6 +8,7 @@ import {
   event,
   eventually,
   parcelRegistered,
+  runCli,
   sampleName,
   samplePersonalId,
   submitted,
@@ -92,6 +93,7 @@ describe('citizen across domains end to end', () => {
   const encounter = encounterRecorded(personalId, name, n);
   let ingest: RunningApp;
   let services: RunningApp[] = [];
+  let land: Awaited<ReturnType<typeof startLand>>;
   let health: Awaited<ReturnType<typeof startHealth>>;
   let gateway: Awaited<ReturnType<typeof startGateway>>;
 
@@ -126,7 +128,7 @@ describe('citizen across domains end to end', () => {
   beforeAll(async () => {
     ingest = await startIngest(loadIngestConfig(env));
     const dossier = await startDossier(loadDossierConfig(env));
-    const land = await startLand(loadLandConfig(env));
+    land = await startLand(loadLandConfig(env));
     health = await startHealth(loadHealthConfig(env));
     services = [dossier, land, health];
     gateway = await startGateway(
@@ -387,4 +389,43 @@ describe('citizen across domains end to end', () => {
       { id: parcel.MaThuaDat, holders: expect.arrayContaining([{ holderId: heir }]) as unknown },
     ]);
   }, 90_000);
+
+  /** `lgsp rebuild <model>` as an operator runs it, pointed at this test's service; it must complete. */
+  const rebuildWithCli = async (model: 'land' | 'health', url: string) => {
+    const run = await runCli(['--json', '--yes', 'rebuild', model], {
+      LGSP_API_KEY: 'dev-operator-key',
+      [`LGSP_${model.toUpperCase()}_URL`]: url,
+    });
+    expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 0 });
+    expect(JSON.parse(run.stdout)).toMatchObject({ state: 'completed', topic: `lgsp.${model}.events` });
+  };
+
+  it('rebuilds the land read model from its topic with the operator tool, and readers get it all back', async () => {
+    const view = async () =>
+      (await query<CitizenView>(gateway.url, FULL, CITIZEN, { id: personalId })).data?.citizen?.parcels;
+    const whole = await view();
+    expect(whole?.[0]?.holders.length).toBeGreaterThan(0);
+    // Damage the live model: only a rebuild from lgsp.land.events brings the holders back.
+    await land.db.query(`DELETE FROM land.parcel_holders WHERE parcel_id = $1`, [parcel.MaThuaDat]);
+    expect(await view()).toEqual([]);
+
+    const unknown = await runCli(['--yes', 'rebuild', 'cadastre'], { LGSP_API_KEY: 'dev-operator-key' });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('unknown read model cadastre; known: dossier, land, health');
+
+    await rebuildWithCli('land', land.url);
+    expect(await view()).toEqual(whole);
+  }, 180_000);
+
+  it('rebuilds the health read model the same way', async () => {
+    const encounters = async () =>
+      (await query<CitizenView>(gateway.url, FULL, CITIZEN, { id: personalId })).data?.citizen?.encounters;
+    const whole = await encounters();
+    expect(whole?.[0]?.claimStatus).toBeTruthy();
+    await health.db.query(`DELETE FROM health.claims WHERE encounter_id = $1`, [encounter.MA_LK]);
+    expect((await encounters())?.[0]?.claimStatus).toBeNull();
+
+    await rebuildWithCli('health', health.url);
+    expect(await encounters()).toEqual(whole);
+  }, 180_000);
 });

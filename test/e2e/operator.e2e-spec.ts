@@ -1,20 +1,12 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { Topics } from '@lgsp/contracts';
 import type { RunningApp } from '@lgsp/core';
 import { createKafka, EventProducer, loadKafkaSettings, toKafkaRecord } from '@lgsp/kafka';
-import { dossierLifecycle, readToEnd, uniqueDossierCode } from '@lgsp/testing';
+import { dossierLifecycle, readToEnd, runCli, uniqueDossierCode, type CliRun } from '@lgsp/testing';
 import { loadAdminConfig } from '../../apps/admin/src/admin.config';
 import { startAdmin } from '../../apps/admin/src/admin.app';
 
 const OPERATOR = 'dev-operator-key';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** The `lgsp` CLI as an operator runs it (a process, no terminal) and the admin API as a console calls it. */
 describe('operator tools end to end', () => {
@@ -28,26 +20,7 @@ describe('operator tools end to end', () => {
   const lgsp = (
     args: string[],
     env: Record<string, string | undefined> = { LGSP_API_KEY: OPERATOR },
-  ): Promise<Run> =>
-    new Promise((resolve) => {
-      const child = spawn(
-        process.execPath,
-        [
-          '-r',
-          'ts-node/register/transpile-only',
-          '-r',
-          'tsconfig-paths/register',
-          'apps/cli/main.ts',
-          ...args,
-        ],
-        { cwd: join(__dirname, '..', '..'), env: { ...process.env, LGSP_API_KEY: undefined, ...env } },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  ): Promise<CliRun> => runCli(args, env);
 
   beforeAll(async () => {
     await producer.connect();

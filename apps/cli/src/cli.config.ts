@@ -7,7 +7,8 @@ export interface CliConfig {
   callersFile: string;
   /** the operator's API key (LGSP_API_KEY; never a command-line argument, which others can read) */
   apiKey?: string;
-  dossierUrl: string;
+  /** where each domain service (and its read model's rebuild) answers */
+  serviceUrls: Record<'dossier' | 'land' | 'health', string>;
   gatewayUrl: string;
 }
 
@@ -20,7 +21,11 @@ export function loadCliConfig(env: Env): CliConfig {
       join(__dirname, '..', '..', '..', 'config', 'callers.dev.json'),
     ),
     apiKey: optional(env, 'LGSP_API_KEY'),
-    dossierUrl: str(env, 'LGSP_DOSSIER_URL', 'http://127.0.0.1:3001'),
+    serviceUrls: {
+      dossier: str(env, 'LGSP_DOSSIER_URL', 'http://127.0.0.1:3001'),
+      land: str(env, 'LGSP_LAND_URL', 'http://127.0.0.1:3002'),
+      health: str(env, 'LGSP_HEALTH_URL', 'http://127.0.0.1:3003'),
+    },
     gatewayUrl: str(env, 'LGSP_GATEWAY_URL', 'http://127.0.0.1:4000'),
   };
 }

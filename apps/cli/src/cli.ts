@@ -72,8 +72,15 @@ class Session {
     return this.config.gatewayUrl;
   }
 
-  get dossierUrl(): string {
-    return this.config.dossierUrl;
+  /** the URL of the service that owns a read model; a clear error for a model that does not exist */
+  serviceUrl(model: string): string {
+    const urls = this.config.serviceUrls;
+    if (!Object.hasOwn(urls, model))
+      throw new HubError(
+        'LGSP_ERR_BAD_REQUEST',
+        `unknown read model ${model}; known: ${Object.keys(urls).join(', ')}`,
+      );
+    return urls[model as keyof typeof urls];
   }
 
   async writer(): Promise<EventProducer> {
@@ -284,17 +291,16 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
   program
     .command('rebuild')
     .description("rebuild a domain service's read model from its topic (built beside, then switched)")
-    .argument('<model>', 'read model: dossier')
+    .argument('<model>', 'read model: dossier, land or health')
     .action(async (model: string) => {
-      if (model !== 'dossier')
-        throw new HubError('LGSP_ERR_BAD_REQUEST', `unknown read model ${model}; known: dossier`);
+      const url = session.serviceUrl(model);
       session.actor();
       await confirm(
         `Rebuild the ${model} read model from the beginning of its topic? Readers keep the current model until the switch.`,
         globals().yes ?? false,
       );
       const call = async (method: string) => {
-        const response = await fetch(`${session.dossierUrl}/admin/rebuild`, {
+        const response = await fetch(`${url}/admin/rebuild`, {
           method,
           headers: { 'x-api-key': session.apiKey },
         });

@@ -4,7 +4,12 @@ import {
   type EventDataMap,
   type EventType,
 } from '@lgsp/contracts';
-import { claimEvents, validateRecords, type ValidEvent as Valid } from '@lgsp/domain-service';
+import {
+  claimEvents,
+  validateRecords,
+  withinTransaction,
+  type ValidEvent as Valid,
+} from '@lgsp/domain-service';
 import type { ConsumedRecord, DeadLetter } from '@lgsp/kafka';
 import type { SchemaRegistry } from '@lgsp/schema-registry';
 import type { Queryable } from '@lgsp/store';
@@ -57,10 +62,7 @@ export class DossierProjectionService {
       this.registry,
       'dossier',
     );
-    if (valid.length > 0) {
-      if (tx) await this.apply(tx, valid);
-      else await this.repository.transaction((t) => this.apply(t, valid));
-    }
+    if (valid.length > 0) await withinTransaction(this.repository, tx, (t) => this.apply(t, valid));
     return dead;
   }
 

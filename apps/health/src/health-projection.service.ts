@@ -1,5 +1,5 @@
 import type { EventDataMap, EventType } from '@lgsp/contracts';
-import { claimEvents, validateRecords, type ValidEvent } from '@lgsp/domain-service';
+import { claimEvents, validateRecords, withinTransaction, type ValidEvent } from '@lgsp/domain-service';
 import type { ConsumedRecord, DeadLetter } from '@lgsp/kafka';
 import type { SchemaRegistry } from '@lgsp/schema-registry';
 import type { Queryable } from '@lgsp/store';
@@ -20,12 +20,16 @@ export class HealthProjectionService {
     private readonly registry: SchemaRegistry,
   ) {}
 
-  async handle(records: ConsumedRecord[]): Promise<DeadLetter[]> {
+  /** Applies a batch in one transaction (or inside `tx`, when the caller holds one) and returns the poison records. */
+  async handle(records: ConsumedRecord[], tx?: Queryable): Promise<DeadLetter[]> {
     const { valid, dead } = validateRecords<HealthData, HealthType>(records, this.registry, 'health');
     if (valid.length > 0)
-      await this.repository.transaction(async (tx) => {
-        for (const v of (await claimEvents(tx, 'health', valid)) as ValidEvent<HealthData, HealthType>[])
-          await this.apply(tx, v.type, v.event.data);
+      await withinTransaction(this.repository, tx, async (t) => {
+        const todo = (await claimEvents(t, this.repository.schema, valid)) as ValidEvent<
+          HealthData,
+          HealthType
+        >[];
+        for (const v of todo) await this.apply(t, v.type, v.event.data);
       });
     return dead;
   }

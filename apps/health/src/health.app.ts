@@ -13,7 +13,7 @@ export function loadHealthConfig(env: Env): DomainServiceConfig {
 export function startHealth(config: DomainServiceConfig) {
   return startDomainService(config, {
     domain: 'health',
-    repository: (db) => new HealthRepository(db),
+    repository: (db, schema) => new HealthRepository(db, schema),
     projection: (repository, { registry }) => new HealthProjectionService(repository, registry),
     graphql: { schema: healthSchema, resolvers: healthResolvers },
   });

@@ -1,8 +1,9 @@
 import { migrate, type Database, type Queryable } from '@lgsp/store';
 
-export const healthMigrations = [
-  `CREATE TABLE health.applied_events (event_key text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
-   CREATE TABLE health.encounters (
+/** The read model's tables, in the schema given (the live one, or the one a rebuild fills beside it). */
+export const healthMigrations = (schema: string): string[] => [
+  `CREATE TABLE ${schema}.applied_events (event_key text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+   CREATE TABLE ${schema}.encounters (
      id text PRIMARY KEY,
      facility_code text NOT NULL,
      patient_code text NOT NULL,
@@ -23,9 +24,9 @@ export const healthMigrations = [
      patient_paid numeric,
      updated_at timestamptz NOT NULL DEFAULT now()
    );
-   CREATE INDEX encounters_person ON health.encounters (personal_id, admitted_at);
-   CREATE INDEX encounters_facility ON health.encounters (facility_code, admitted_at);
-   CREATE TABLE health.claims (
+   CREATE INDEX encounters_person ON ${schema}.encounters (personal_id, admitted_at);
+   CREATE INDEX encounters_facility ON ${schema}.encounters (facility_code, admitted_at);
+   CREATE TABLE ${schema}.claims (
      encounter_id text PRIMARY KEY,
      facility_code text NOT NULL,
      settled_at timestamptz NOT NULL,
@@ -34,7 +35,7 @@ export const healthMigrations = [
      refused numeric,
      reason text
    );
-   CREATE TABLE health.vaccinations (
+   CREATE TABLE ${schema}.vaccinations (
      id text PRIMARY KEY,
      personal_id text NOT NULL,
      name text NOT NULL,
@@ -44,7 +45,7 @@ export const healthMigrations = [
      dose smallint NOT NULL,
      given_at timestamptz NOT NULL
    );
-   CREATE INDEX vaccinations_person ON health.vaccinations (personal_id, given_at)`,
+   CREATE INDEX vaccinations_person ON ${schema}.vaccinations (personal_id, given_at)`,
 ];
 
 export interface EncounterRow {
@@ -82,15 +83,20 @@ export interface VaccinationRow {
   given_at: Date;
 }
 
-const ENCOUNTER = `SELECT e.*, c.settled_at AS claim_settled_at, c.outcome AS claim_outcome, c.paid AS claim_paid
-  FROM health.encounters e LEFT JOIN health.claims c ON c.encounter_id = e.id`;
+const encounterSelect = (
+  schema: string,
+) => `SELECT e.*, c.settled_at AS claim_settled_at, c.outcome AS claim_outcome, c.paid AS claim_paid
+  FROM ${schema}.encounters e LEFT JOIN ${schema}.claims c ON c.encounter_id = e.id`;
 
 /** SQL of the health read model: encounters (claim table 1), settled claims and vaccinations. */
 export class HealthRepository {
-  constructor(readonly db: Database) {}
+  constructor(
+    readonly db: Database,
+    readonly schema = 'health',
+  ) {}
 
   migrate(): Promise<void> {
-    return migrate(this.db, 'health', healthMigrations);
+    return migrate(this.db, this.schema, healthMigrations(this.schema));
   }
 
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -104,7 +110,7 @@ export class HealthRepository {
   ): Promise<void> {
     const columns = Object.keys(e);
     await tx.query(
-      `INSERT INTO health.encounters (${columns.join(', ')}, updated_at) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}, now())
+      `INSERT INTO ${this.schema}.encounters (${columns.join(', ')}, updated_at) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}, now())
        ON CONFLICT (id) DO UPDATE SET ${columns
          .filter((c) => c !== 'id')
          .map((c) => `${c} = EXCLUDED.${c}`)
@@ -126,7 +132,7 @@ export class HealthRepository {
     },
   ): Promise<void> {
     await tx.query(
-      `INSERT INTO health.claims (encounter_id, facility_code, settled_at, outcome, paid, refused, reason) VALUES ($1,$2,$3,$4,$5,$6,$7)
+      `INSERT INTO ${this.schema}.claims (encounter_id, facility_code, settled_at, outcome, paid, refused, reason) VALUES ($1,$2,$3,$4,$5,$6,$7)
        ON CONFLICT (encounter_id) DO UPDATE SET settled_at = EXCLUDED.settled_at, outcome = EXCLUDED.outcome, paid = EXCLUDED.paid,
          refused = EXCLUDED.refused, reason = EXCLUDED.reason`,
       [c.encounter_id, c.facility_code, c.settled_at, c.outcome, c.paid, c.refused ?? null, c.reason ?? null],
@@ -135,7 +141,7 @@ export class HealthRepository {
 
   async saveVaccination(tx: Queryable, v: VaccinationRow): Promise<void> {
     await tx.query(
-      `INSERT INTO health.vaccinations (id, personal_id, name, facility_code, vaccine_code, vaccine_name, dose, given_at)
+      `INSERT INTO ${this.schema}.vaccinations (id, personal_id, name, facility_code, vaccine_code, vaccine_name, dose, given_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (id) DO NOTHING`,
       [v.id, v.personal_id, v.name, v.facility_code, v.vaccine_code, v.vaccine_name, v.dose, v.given_at],
     );
@@ -144,13 +150,14 @@ export class HealthRepository {
   // ---- reads ----
 
   async encounter(id: string): Promise<EncounterRow | undefined> {
-    return (await this.db.query<EncounterRow>(`${ENCOUNTER} WHERE e.id = $1`, [id])).rows[0];
+    return (await this.db.query<EncounterRow>(`${encounterSelect(this.schema)} WHERE e.id = $1`, [id]))
+      .rows[0];
   }
 
   async encountersOf(personalId: string, limit: number): Promise<EncounterRow[]> {
     return (
       await this.db.query<EncounterRow>(
-        `${ENCOUNTER} WHERE e.personal_id = $1 ORDER BY e.admitted_at DESC LIMIT $2`,
+        `${encounterSelect(this.schema)} WHERE e.personal_id = $1 ORDER BY e.admitted_at DESC LIMIT $2`,
         [personalId, limit],
       )
     ).rows;
@@ -159,7 +166,7 @@ export class HealthRepository {
   async encountersAt(facility: string, from: string, to: string, limit: number): Promise<EncounterRow[]> {
     return (
       await this.db.query<EncounterRow>(
-        `${ENCOUNTER} WHERE e.facility_code = $1 AND e.admitted_at >= $2 AND e.admitted_at < $3 ORDER BY e.admitted_at LIMIT $4`,
+        `${encounterSelect(this.schema)} WHERE e.facility_code = $1 AND e.admitted_at >= $2 AND e.admitted_at < $3 ORDER BY e.admitted_at LIMIT $4`,
         [facility, from, to, limit],
       )
     ).rows;
@@ -168,7 +175,7 @@ export class HealthRepository {
   async vaccinationsOf(personalId: string): Promise<VaccinationRow[]> {
     return (
       await this.db.query<VaccinationRow>(
-        `SELECT * FROM health.vaccinations WHERE personal_id = $1 ORDER BY given_at`,
+        `SELECT * FROM ${this.schema}.vaccinations WHERE personal_id = $1 ORDER BY given_at`,
         [personalId],
       )
     ).rows;

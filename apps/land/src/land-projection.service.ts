@@ -1,5 +1,5 @@
 import type { EventDataMap, EventType } from '@lgsp/contracts';
-import { claimEvents, validateRecords, type ValidEvent } from '@lgsp/domain-service';
+import { claimEvents, validateRecords, withinTransaction, type ValidEvent } from '@lgsp/domain-service';
 import type { ConsumedRecord, DeadLetter } from '@lgsp/kafka';
 import type { SchemaRegistry } from '@lgsp/schema-registry';
 import type { Queryable } from '@lgsp/store';
@@ -21,11 +21,13 @@ export class LandProjectionService {
     private readonly registry: SchemaRegistry,
   ) {}
 
-  async handle(records: ConsumedRecord[]): Promise<DeadLetter[]> {
+  /** Applies a batch in one transaction (or inside `tx`, when the caller holds one) and returns the poison records. */
+  async handle(records: ConsumedRecord[], tx?: Queryable): Promise<DeadLetter[]> {
     const { valid, dead } = validateRecords<LandData, LandType>(records, this.registry, 'land');
     if (valid.length > 0)
-      await this.repository.transaction(async (tx) => {
-        for (const v of (await claimEvents(tx, 'land', valid)) as LandEvent[]) await this.apply(tx, v);
+      await withinTransaction(this.repository, tx, async (t) => {
+        for (const v of (await claimEvents(t, this.repository.schema, valid)) as LandEvent[])
+          await this.apply(t, v);
       });
     return dead;
   }

@@ -13,7 +13,7 @@ export function loadLandConfig(env: Env): DomainServiceConfig {
 export function startLand(config: DomainServiceConfig) {
   return startDomainService(config, {
     domain: 'land',
-    repository: (db) => new LandRepository(db),
+    repository: (db, schema) => new LandRepository(db, schema),
     projection: (repository, { registry }) => new LandProjectionService(repository, registry),
     graphql: { schema: landSchema, resolvers: landResolvers },
   });

@@ -1,8 +1,9 @@
 import { migrate, type Database, type Queryable } from '@lgsp/store';
 
-export const landMigrations = [
-  `CREATE TABLE land.applied_events (event_key text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
-   CREATE TABLE land.parcels (
+/** The read model's tables, in the schema given (the live one, or the one a rebuild fills beside it). */
+export const landMigrations = (schema: string): string[] => [
+  `CREATE TABLE ${schema}.applied_events (event_key text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+   CREATE TABLE ${schema}.parcels (
      id text PRIMARY KEY,
      commune_code text NOT NULL,
      sheet_number integer NOT NULL,
@@ -18,17 +19,17 @@ export const landMigrations = [
      registered_at timestamptz NOT NULL,
      updated_at timestamptz NOT NULL
    );
-   CREATE UNIQUE INDEX parcels_place ON land.parcels (commune_code, sheet_number, parcel_number);
-   CREATE TABLE land.parcel_holders (
-     parcel_id text NOT NULL REFERENCES land.parcels (id),
+   CREATE UNIQUE INDEX parcels_place ON ${schema}.parcels (commune_code, sheet_number, parcel_number);
+   CREATE TABLE ${schema}.parcel_holders (
+     parcel_id text NOT NULL REFERENCES ${schema}.parcels (id),
      holder_kind smallint NOT NULL,
      holder_id text NOT NULL,
      name text NOT NULL,
      share numeric NOT NULL,
      PRIMARY KEY (parcel_id, holder_id)
    );
-   CREATE INDEX parcel_holders_holder ON land.parcel_holders (holder_id);
-   CREATE TABLE land.parcel_history (
+   CREATE INDEX parcel_holders_holder ON ${schema}.parcel_holders (holder_id);
+   CREATE TABLE ${schema}.parcel_history (
      seq bigserial PRIMARY KEY,
      parcel_id text NOT NULL,
      event_id text NOT NULL,
@@ -41,7 +42,7 @@ export const landMigrations = [
      kafka_partition integer NOT NULL,
      kafka_offset bigint NOT NULL
    );
-   CREATE INDEX parcel_history_parcel ON land.parcel_history (parcel_id, seq)`,
+   CREATE INDEX parcel_history_parcel ON ${schema}.parcel_history (parcel_id, seq)`,
 ];
 
 export interface ParcelRow {
@@ -64,9 +65,9 @@ export interface ParcelRow {
 /** A parcel read for the subgraph: its holders come in the same statement, as JSON. */
 export type ParcelWithHolders = ParcelRow & { holders: HolderRow[] };
 
-const PARCEL_WITH_HOLDERS = `SELECT p.*,
-  (SELECT coalesce(json_agg(h ORDER BY h.holder_id), '[]'::json) FROM land.parcel_holders h WHERE h.parcel_id = p.id) AS holders
-  FROM land.parcels p`;
+const parcelWithHolders = (schema: string) => `SELECT p.*,
+  (SELECT coalesce(json_agg(h ORDER BY h.holder_id), '[]'::json) FROM ${schema}.parcel_holders h WHERE h.parcel_id = p.id) AS holders
+  FROM ${schema}.parcels p`;
 
 export interface HolderRow {
   parcel_id: string;
@@ -96,11 +97,13 @@ export interface ParcelChangeRow {
 
 /** SQL of the land read model: parcels, their holders and their full history. */
 export class LandRepository {
-  readonly schema = 'land';
-  constructor(readonly db: Database) {}
+  constructor(
+    readonly db: Database,
+    readonly schema = 'land',
+  ) {}
 
   migrate(): Promise<void> {
-    return migrate(this.db, 'land', landMigrations);
+    return migrate(this.db, this.schema, landMigrations(this.schema));
   }
 
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -108,7 +111,10 @@ export class LandRepository {
   }
 
   async exists(tx: Queryable, id: string): Promise<boolean> {
-    return (await tx.query(`SELECT 1 FROM land.parcels WHERE id = $1 FOR UPDATE`, [id])).rows.length === 1;
+    return (
+      (await tx.query(`SELECT 1 FROM ${this.schema}.parcels WHERE id = $1 FOR UPDATE`, [id])).rows.length ===
+      1
+    );
   }
 
   async insertParcel(
@@ -119,7 +125,7 @@ export class LandRepository {
     >,
   ): Promise<void> {
     await tx.query(
-      `INSERT INTO land.parcels (id, commune_code, sheet_number, parcel_number, area, legal_area, land_use, address, registered_at, updated_at)
+      `INSERT INTO ${this.schema}.parcels (id, commune_code, sheet_number, parcel_number, area, legal_area, land_use, address, registered_at, updated_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
       [
         p.id,
@@ -156,15 +162,15 @@ export class LandRepository {
   ): Promise<void> {
     const names = Object.keys(fields).filter((k) => fields[k as keyof typeof fields] !== undefined);
     await tx.query(
-      `UPDATE land.parcels SET updated_at = $2${names.map((n, i) => `, ${n} = $${i + 3}`).join('')} WHERE id = $1`,
+      `UPDATE ${this.schema}.parcels SET updated_at = $2${names.map((n, i) => `, ${n} = $${i + 3}`).join('')} WHERE id = $1`,
       [id, at, ...names.map((n) => fields[n as keyof typeof fields])],
     );
   }
 
   async replaceHolders(tx: Queryable, id: string, holders: HolderInput[]): Promise<void> {
-    await tx.query(`DELETE FROM land.parcel_holders WHERE parcel_id = $1`, [id]);
+    await tx.query(`DELETE FROM ${this.schema}.parcel_holders WHERE parcel_id = $1`, [id]);
     await tx.query(
-      `INSERT INTO land.parcel_holders (parcel_id, holder_kind, holder_id, name, share)
+      `INSERT INTO ${this.schema}.parcel_holders (parcel_id, holder_kind, holder_id, name, share)
        SELECT $1, kind, holder, name, share FROM unnest($2::smallint[], $3::text[], $4::text[], $5::numeric[]) AS h(kind, holder, name, share)`,
       [
         id,
@@ -180,7 +186,7 @@ export class LandRepository {
     return (
       (
         await tx.query<{ n: string | null }>(
-          `SELECT certificate_number AS n FROM land.parcels WHERE id = $1`,
+          `SELECT certificate_number AS n FROM ${this.schema}.parcels WHERE id = $1`,
           [id],
         )
       ).rows[0]?.n ?? null
@@ -203,7 +209,7 @@ export class LandRepository {
     },
   ): Promise<void> {
     await tx.query(
-      `INSERT INTO land.parcel_history (parcel_id, event_id, event_type, occurred_at, accepted, reason, change_kind, related_parcels, kafka_partition, kafka_offset)
+      `INSERT INTO ${this.schema}.parcel_history (parcel_id, event_id, event_type, occurred_at, accepted, reason, change_kind, related_parcels, kafka_partition, kafka_offset)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
       [
         h.parcelId,
@@ -225,20 +231,21 @@ export class LandRepository {
   async byPlace(commune: string, sheet: number, parcel: number): Promise<ParcelWithHolders | undefined> {
     return (
       await this.db.query<ParcelWithHolders>(
-        `${PARCEL_WITH_HOLDERS} WHERE p.commune_code = $1 AND p.sheet_number = $2 AND p.parcel_number = $3`,
+        `${parcelWithHolders(this.schema)} WHERE p.commune_code = $1 AND p.sheet_number = $2 AND p.parcel_number = $3`,
         [commune, sheet, parcel],
       )
     ).rows[0];
   }
 
   async byId(id: string): Promise<ParcelWithHolders | undefined> {
-    return (await this.db.query<ParcelWithHolders>(`${PARCEL_WITH_HOLDERS} WHERE p.id = $1`, [id])).rows[0];
+    return (await this.db.query<ParcelWithHolders>(`${parcelWithHolders(this.schema)} WHERE p.id = $1`, [id]))
+      .rows[0];
   }
 
   async byHolder(holderId: string, limit: number): Promise<ParcelWithHolders[]> {
     return (
       await this.db.query<ParcelWithHolders>(
-        `${PARCEL_WITH_HOLDERS} WHERE p.id IN (SELECT parcel_id FROM land.parcel_holders WHERE holder_id = $1)
+        `${parcelWithHolders(this.schema)} WHERE p.id IN (SELECT parcel_id FROM ${this.schema}.parcel_holders WHERE holder_id = $1)
          ORDER BY p.id LIMIT $2`,
         [holderId, limit],
       )
@@ -249,7 +256,7 @@ export class LandRepository {
     return (
       await this.db.query<ParcelChangeRow>(
         `SELECT event_id, event_type, occurred_at, accepted, reason, change_kind, related_parcels
-         FROM land.parcel_history WHERE parcel_id = $1 ORDER BY seq`,
+         FROM ${this.schema}.parcel_history WHERE parcel_id = $1 ORDER BY seq`,
         [parcelId],
       )
     ).rows;

@@ -69,3 +69,12 @@ export async function claimEvents(
   const fresh = new Set(rows.map((r) => r.event_key));
   return events.filter((v) => fresh.delete(keyOf(v))); // first occurrence of each new event only
 }
+
+/** Runs a projection's batch inside the caller's transaction when it holds one (a rebuild's switch), else in its own. */
+export function withinTransaction<T>(
+  store: { transaction<U>(work: (tx: Queryable) => Promise<U>): Promise<U> },
+  tx: Queryable | undefined,
+  work: (tx: Queryable) => Promise<T>,
+): Promise<T> {
+  return tx ? work(tx) : store.transaction(work);
+}

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
-import { auditRead, AuditChain, loadAuditSubjectKey } from '@lgsp/audit';
+import { auditRead, AuditChain, loadAuditSubjectKey, OperatorAudit } from '@lgsp/audit';
 import { ApiKeyRegistry, guardGraphql } from '@lgsp/auth';
 import { readSchemaFiles, Topics, type Domain } from '@lgsp/contracts';
 import { createFastifyApp, int, listen, optional, str, type Env, type RunningApp } from '@lgsp/core';
@@ -14,6 +13,8 @@ import {
   EventProducer,
   loadKafkaSettings,
   type BatchHandler,
+  type ConsumedRecord,
+  type DeadLetter,
   type KafkaSettings,
 } from '@lgsp/kafka';
 import {
@@ -24,7 +25,15 @@ import {
 } from '@lgsp/observability';
 import { AccessPolicy, enforceAccess } from '@lgsp/policy';
 import { SchemaRegistry } from '@lgsp/schema-registry';
-import { loadStoreSettings, openDatabase, type Database, type StoreSettings } from '@lgsp/store';
+import {
+  loadStoreSettings,
+  openDatabase,
+  type Database,
+  type Queryable,
+  type StoreSettings,
+} from '@lgsp/store';
+import { ReadModelRebuild, type ReadModel } from './read-model-rebuild';
+import { registerRebuildRoutes } from './rebuild-routes';
 
 export interface DomainServiceConfig {
   port: number;
@@ -68,22 +77,16 @@ export interface DomainServiceParts {
   callers: ApiKeyRegistry;
 }
 
-export interface DomainServiceSpec<R extends { migrate(): Promise<void> }> {
+export interface DomainServiceSpec<R extends ReadModel> {
   domain: Domain;
-  /** the service's repository; its schema is migrated at start */
-  repository(db: Database): R;
-  /** the projection of the domain topic */
-  projection(repository: R, parts: DomainServiceParts): { handle: BatchHandler };
-  graphql: { schema: string; resolvers(repository: R): Record<string, unknown> };
-  /** extra routes (admin endpoints) on the service's HTTP server */
-  routes?(
-    fastify: FastifyInstance,
+  /** the service's read model, in its own schema or in the one given (a rebuild fills one beside it) */
+  repository(db: Database, schema?: string): R;
+  /** the projection of the domain topic into `repository`; applies a batch inside `tx` when given */
+  projection(
     repository: R,
     parts: DomainServiceParts,
-    onInternal: (e: unknown) => void,
-  ): void;
-  /** work to finish before the service's connections close */
-  beforeClose?(): Promise<void>;
+  ): { handle(records: ConsumedRecord[], tx?: Queryable): Promise<DeadLetter[]> };
+  graphql: { schema: string; resolvers(repository: R): Record<string, unknown> };
 }
 
 @Module({})
@@ -95,13 +98,16 @@ class DomainServiceModule {
 
 /**
  * A domain service: the projection of lgsp.<domain>.events into the service's own schema (consumer
- * runner: batches, commit after the transaction, DLQ) and its federated GraphQL subgraph, which
- * authenticates every caller and applies the access policy itself.
+ * runner: batches, commit after the transaction, DLQ), its federated GraphQL subgraph, which
+ * authenticates every caller and applies the access policy itself, and the rebuild of its read
+ * model from the topic (operator endpoints under /admin/rebuild).
  */
-export async function startDomainService<R extends { migrate(): Promise<void> }>(
+export async function startDomainService<R extends ReadModel>(
   config: DomainServiceConfig,
   spec: DomainServiceSpec<R>,
-): Promise<RunningApp & DomainServiceParts & { repository: R; audit: AuditChain }> {
+): Promise<
+  RunningApp & DomainServiceParts & { repository: R; audit: AuditChain; rebuild: ReadModelRebuild<R> }
+> {
   const log = createLogger(spec.domain, config.logLevel);
   const metrics = createMetricsRegistry(spec.domain);
   const callers = ApiKeyRegistry.fromFile(config.callersFile);
@@ -135,7 +141,18 @@ export async function startDomainService<R extends { migrate(): Promise<void> }>
   const app = await createFastifyApp(DomainServiceModule.register(), { onInternal });
   const fastify = app.getHttpAdapter().getInstance();
   registerOpsRoutes(fastify, metrics, checks);
-  spec.routes?.(fastify, repository, parts, onInternal);
+  const rebuild = new ReadModelRebuild(db, kafka, Topics.events(spec.domain), {
+    live: repository,
+    in: (schema) => spec.repository(db, schema),
+    projection: (model) => spec.projection(model, parts),
+  });
+  registerRebuildRoutes(fastify, {
+    callers,
+    rebuild,
+    audit: new OperatorAudit(producer, 'admin-api'),
+    target: spec.domain,
+    onInternal,
+  });
   // A subgraph verifies its callers itself: the gateway forwards the consumer's key.
   guardGraphql(fastify, callers, 'consumer', 'gateway');
   await fastify.register(mercuriusFederationPlugin, {
@@ -163,9 +180,10 @@ export async function startDomainService<R extends { migrate(): Promise<void> }>
     repository,
     ...parts,
     audit,
+    rebuild,
     async close() {
       await app.close();
-      await spec.beforeClose?.();
+      await rebuild.cancel();
       await runner.stop();
       await producer.disconnect();
       await db.close();

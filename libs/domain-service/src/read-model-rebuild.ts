@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { HubError } from '@lgsp/core';
-import { readRanges, rangeSize, resolveRange, type ConsumedRecord, type PartitionRange } from '@lgsp/kafka';
-import type { SchemaRegistry } from '@lgsp/schema-registry';
+import {
+  readRanges,
+  rangeSize,
+  resolveRange,
+  type ConsumedRecord,
+  type DeadLetter,
+  type PartitionRange,
+} from '@lgsp/kafka';
 import type { Database, Queryable } from '@lgsp/store';
-import { DossierProjectionService } from './dossier-projection.service';
-import { DossierRepository } from './dossier.repository';
 
 export type RebuildState = 'running' | 'switching' | 'completed' | 'failed' | 'cancelled';
 
@@ -25,27 +29,44 @@ export interface RebuildStatus {
   error?: string;
 }
 
-const SIDE = 'dossier_rebuild';
-const RETIRED = 'dossier_retired';
+/** A read model that lives in one schema of the service's store and can be created in another. */
+export interface ReadModel {
+  readonly schema: string;
+  /** creates the model's tables in its schema */
+  migrate(): Promise<void>;
+}
+
+/** What a rebuild needs of a domain: the live model, the same model in another schema, and its projection. */
+export interface RebuildableModel<R extends ReadModel> {
+  live: R;
+  in(schema: string): R;
+  /** the projection into `repository`; applies a batch inside `tx` when given */
+  projection(repository: R): { handle(records: ConsumedRecord[], tx?: Queryable): Promise<DeadLetter[]> };
+}
 
 /**
- * Rebuilds the dossier read model from its topic without downtime for readers: the projection fills
+ * Rebuilds a read model from its topic without downtime for readers: the projection fills
  * a schema beside the live one from the first offset, then, in one transaction that holds back the
  * live projection, catches up to the end of the topic and swaps the schemas by renaming them. Readers
  * see the old model until the commit and the new one after; the live projection resumes on the new
  * tables (events it then sees again are skipped by event id). Cancelling drops the side schema and
  * leaves the live model untouched.
  */
-export class DossierRebuildService {
+export class ReadModelRebuild<R extends ReadModel> {
   private current?: { status: RebuildStatus; abort: AbortController; done: Promise<RebuildStatus> };
+
+  private readonly side: string;
+  private readonly retired: string;
 
   constructor(
     private readonly db: Database,
     private readonly kafka: Kafka,
-    private readonly registry: SchemaRegistry,
     private readonly topic: string,
-    private readonly live = new DossierRepository(db),
-  ) {}
+    private readonly model: RebuildableModel<R>,
+  ) {
+    this.side = `${model.live.schema}_rebuild`;
+    this.retired = `${model.live.schema}_retired`;
+  }
 
   status(): RebuildStatus | undefined {
     return this.current ? { ...this.current.status } : undefined;
@@ -92,8 +113,8 @@ export class DossierRebuildService {
     onProgress?: (s: RebuildStatus) => void,
   ): Promise<RebuildStatus> {
     const began = Date.now();
-    const side = new DossierRepository(this.db, SIDE);
-    const projection = new DossierProjectionService(side, this.registry);
+    const beside = this.model.in(this.side);
+    const projection = this.model.projection(beside);
     const apply = async (records: ConsumedRecord[], tx?: Queryable) => {
       status.refused += (await projection.handle(records, tx)).length;
       status.processed += records.length;
@@ -101,8 +122,8 @@ export class DossierRebuildService {
       onProgress?.({ ...status });
     };
     try {
-      await this.db.query(`DROP SCHEMA IF EXISTS ${SIDE} CASCADE`);
-      await side.migrate();
+      await this.db.query(`DROP SCHEMA IF EXISTS ${this.side} CASCADE`);
+      await beside.migrate();
       const ranges = await resolveRange(this.kafka, this.topic, { kind: 'earliest' });
       status.total = rangeSize(ranges);
       // PostgreSQL takes partitions in parallel on its own connections; PGlite has one connection.
@@ -116,7 +137,7 @@ export class DossierRebuildService {
         concurrency,
       );
       if (!outcome.completed) {
-        await this.db.query(`DROP SCHEMA IF EXISTS ${SIDE} CASCADE`);
+        await this.db.query(`DROP SCHEMA IF EXISTS ${this.side} CASCADE`);
         return this.end(status, 'cancelled');
       }
       status.state = 'switching';
@@ -124,7 +145,7 @@ export class DossierRebuildService {
         // The live projection's transactions start by writing applied_events: holding it back here
         // means nothing it writes can fall between the catch-up and the swap.
         if (this.db.kind === 'postgres')
-          await tx.query(`LOCK TABLE ${this.live.schema}.applied_events IN EXCLUSIVE MODE`);
+          await tx.query(`LOCK TABLE ${this.model.live.schema}.applied_events IN EXCLUSIVE MODE`);
         const from = Object.fromEntries(Object.entries(outcome.next).map(([p, o]) => [Number(p), o]));
         const tail: PartitionRange[] = await resolveRange(this.kafka, this.topic, {
           kind: 'offsets',
@@ -132,15 +153,15 @@ export class DossierRebuildService {
         });
         status.total += rangeSize(tail);
         await readRanges(this.kafka, this.topic, tail, (records) => apply(records, tx));
-        await tx.query(`DROP SCHEMA IF EXISTS ${RETIRED} CASCADE`);
-        await tx.query(`ALTER SCHEMA ${this.live.schema} RENAME TO ${RETIRED}`);
-        await tx.query(`ALTER SCHEMA ${SIDE} RENAME TO ${this.live.schema}`);
+        await tx.query(`DROP SCHEMA IF EXISTS ${this.retired} CASCADE`);
+        await tx.query(`ALTER SCHEMA ${this.model.live.schema} RENAME TO ${this.retired}`);
+        await tx.query(`ALTER SCHEMA ${this.side} RENAME TO ${this.model.live.schema}`);
       });
-      await this.db.query(`DROP SCHEMA IF EXISTS ${RETIRED} CASCADE`);
+      await this.db.query(`DROP SCHEMA IF EXISTS ${this.retired} CASCADE`);
       return this.end(status, 'completed');
     } catch (error) {
       status.error = error instanceof Error ? error.message : String(error);
-      await this.db.query(`DROP SCHEMA IF EXISTS ${SIDE} CASCADE`).catch(() => undefined);
+      await this.db.query(`DROP SCHEMA IF EXISTS ${this.side} CASCADE`).catch(() => undefined);
       return this.end(status, 'failed');
     }
   }
