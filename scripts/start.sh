@@ -3,6 +3,8 @@
 # (unless KAFKA_BROKERS is set) and PGlite (unless DATABASE_URL is set). Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# the project's own Node.js (the `node` devDependency), also when this script is run without npm
+export PATH="$PWD/node_modules/.bin:$PATH"
 
 started_broker=""
 if [[ -z "${KAFKA_BROKERS:-}" ]]; then
@@ -33,17 +35,23 @@ wait_for() {
   exit 1
 }
 
-npm run -s start:ingest & pids+=($!)
+# Each service is started as node itself (not through npm), so the pids are the services' own and
+# stopping this script (Ctrl-C, or SIGTERM from a supervisor) stops them all.
+start_app() {
+  node -r ts-node/register/transpile-only -r tsconfig-paths/register "apps/$1/main.ts" &
+  pids+=($!)
+}
+start_app ingest
 wait_for "http://127.0.0.1:${INGEST_PORT:-3000}/health/live" ingest
-npm run -s start:dossier & pids+=($!)
+start_app dossier
 wait_for "http://127.0.0.1:${DOSSIER_PORT:-3001}/health/live" dossier
-npm run -s start:land & pids+=($!)
+start_app land
 wait_for "http://127.0.0.1:${LAND_PORT:-3002}/health/live" land
-npm run -s start:health & pids+=($!)
+start_app health
 wait_for "http://127.0.0.1:${HEALTH_PORT:-3003}/health/live" health
-npm run -s start:gateway & pids+=($!)
+start_app gateway
 wait_for "http://127.0.0.1:${GATEWAY_PORT:-4000}/health/live" gateway
-npm run -s start:admin & pids+=($!)
+start_app admin
 wait_for "http://127.0.0.1:${ADMIN_PORT:-3100}/health/live" admin
 
 cat >&2 <<MSG
