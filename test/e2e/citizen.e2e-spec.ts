@@ -412,6 +412,14 @@ describe('citizen across domains end to end', () => {
     const unknown = await runCli(['--yes', 'rebuild', 'cadastre'], { LGSP_API_KEY: 'dev-operator-key' });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('unknown read model cadastre; known: dossier, land, health');
+    const away = await runCli(['--yes', 'rebuild', 'land'], {
+      LGSP_API_KEY: 'dev-operator-key',
+      LGSP_LAND_URL: 'http://127.0.0.1:59999',
+    });
+    expect(away.code).toBe(1);
+    expect(away.stderr).toContain(
+      'the land service does not answer at http://127.0.0.1:59999 (LGSP_LAND_URL)',
+    );
 
     await rebuildWithCli('land', land.url);
     expect(await view()).toEqual(whole);

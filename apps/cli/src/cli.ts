@@ -160,6 +160,25 @@ function dlqFilter(o: Record<string, unknown>): DeadLetterFilter {
   };
 }
 
+/** A call to one of the hub's services, with a clear error when nothing answers at its configured URL. */
+async function reach(
+  service: string,
+  setting: string,
+  base: string,
+  path: string,
+  init: RequestInit,
+): Promise<Response> {
+  try {
+    return await fetch(`${base}${path}`, init);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new HubError(
+      'LGSP_ERR_BAD_REQUEST',
+      `${service} does not answer at ${base} (${setting}): ${cause?.code ?? cause?.message ?? String(error)}`,
+    );
+  }
+}
+
 export function buildCli(config: CliConfig): { program: Command; session: Session } {
   const session = new Session(config);
   const program = new Command('lgsp')
@@ -300,10 +319,16 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
         globals().yes ?? false,
       );
       const call = async (method: string) => {
-        const response = await fetch(`${url}/admin/rebuild`, {
-          method,
-          headers: { 'x-api-key': session.apiKey },
-        });
+        const response = await reach(
+          `the ${model} service`,
+          `LGSP_${model.toUpperCase()}_URL`,
+          url,
+          '/admin/rebuild',
+          {
+            method,
+            headers: { 'x-api-key': session.apiKey },
+          },
+        );
         const body = (await response.json()) as Record<string, unknown>;
         if (!response.ok)
           throw new HubError(
@@ -440,9 +465,15 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
         if (chains.some((c) => !c.verdict.ok)) process.exitCode = 1;
         return;
       }
-      const response = await fetch(`${session.gatewayUrl}/admin/audit/verify`, {
-        headers: { 'x-api-key': session.apiKey },
-      });
+      const response = await reach(
+        'the gateway',
+        'LGSP_GATEWAY_URL',
+        session.gatewayUrl,
+        '/admin/audit/verify',
+        {
+          headers: { 'x-api-key': session.apiKey },
+        },
+      );
       if (!response.ok)
         throw new HubError(
           'LGSP_ERR_BAD_REQUEST',
