@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Command } from 'commander';
-import { Client } from 'pg';
+import { createDatabase, dropDatabases } from '@lgsp/testing/databases';
 import {
   encounterRecorded,
   event,
@@ -111,28 +111,9 @@ const databases: string[] = [];
 async function storeFor(service: string): Promise<Record<string, string>> {
   if (!opts.databaseUrl) return {};
   const name = `lgsp_bench_${run}_${service}`;
-  const admin = new Client({ connectionString: opts.databaseUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
+  const url = await createDatabase(opts.databaseUrl, name);
   databases.push(name);
-  const url = new URL(opts.databaseUrl);
-  url.pathname = `/${name}`;
-  return { DATABASE_URL: url.toString() };
-}
-
-async function dropDatabases(): Promise<void> {
-  if (!opts.databaseUrl || databases.length === 0) return;
-  const admin = new Client({ connectionString: opts.databaseUrl });
-  await admin.connect();
-  try {
-    for (const name of databases) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
+  return { DATABASE_URL: url };
 }
 
 /**
@@ -420,7 +401,7 @@ async function shutdown(): Promise<void> {
   }, 10_000);
   await Promise.all(exited);
   clearTimeout(kill);
-  await dropDatabases();
+  if (opts.databaseUrl) await dropDatabases(opts.databaseUrl, databases);
 }
 
 main()

@@ -1,5 +1,5 @@
-import { Client } from 'pg';
 import { acquireBroker, type BrokerHandle } from './broker';
+import { createDatabase } from './databases';
 
 declare global {
   var __lgspBroker: BrokerHandle | undefined;
@@ -18,13 +18,7 @@ export default async function globalSetup(): Promise<void> {
   if (process.env.DATABASE_URL) {
     const admin = process.env.DATABASE_URL;
     const name = `lgsp_test_${process.pid}_${Date.now()}`;
-    const client = new Client({ connectionString: admin });
-    await client.connect();
-    await client.query(`CREATE DATABASE ${name}`);
-    await client.end();
-    const url = new URL(admin);
-    url.pathname = `/${name}`;
-    process.env.DATABASE_URL = url.toString();
+    process.env.DATABASE_URL = await createDatabase(admin, name);
     globalThis.__lgspDatabase = { admin, name };
   }
   process.stderr.write(

@@ -1,12 +1,7 @@
-import { Client } from 'pg';
+import { dropDatabases } from './databases';
 
 export default async function globalTeardown(): Promise<void> {
   const db = globalThis.__lgspDatabase;
-  if (db) {
-    const client = new Client({ connectionString: db.admin });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${db.name} WITH (FORCE)`);
-    await client.end();
-  }
+  if (db) await dropDatabases(db.admin, [db.name]);
   await globalThis.__lgspBroker?.stop();
 }

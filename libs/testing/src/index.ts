@@ -4,3 +4,4 @@ export * from './samples';
 export * from './network-switch';
 export * from './kafka-tools';
 export * from './cli-process';
+export * from './databases';
