@@ -2,7 +2,8 @@
 # `npm test`: every tier against real services — unit specs; integration and e2e specs against a real
 # Kafka broker (KAFKA_BROKERS, else a container where Docker answers, else the local KRaft broker) with
 # PGlite; then the integration specs again against PostgreSQL when one answers (DATABASE_URL, else the
-# server on 127.0.0.1:5432 if it is there). Ends with one summary line.
+# server on 127.0.0.1:5432 if it is there); then the fuzz suite (test/fuzz) with PGlite. Ends with one
+# summary line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning"
@@ -27,6 +28,8 @@ if [[ -n "$pg_url" ]]; then
 else
   echo "=== integration-postgres: skipped (no PostgreSQL server answers; set DATABASE_URL) ==="
 fi
+# Property-based fuzz suite (seeded; the seed is printed, LGSP_FUZZ_SEED replays it): PGlite is enough.
+DATABASE_URL= run fuzz --selectProjects fuzz --runInBand
 
 node -e '
 const fs = require("fs"); let p = 0, f = 0, s = 0;

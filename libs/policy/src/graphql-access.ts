@@ -61,6 +61,19 @@ export function enforceAccess(
 ): void {
   const { callers, policy } = options;
   const limits = policy.document.limits;
+  // Mercurius reads a source that is not GraphQL as a JSON syntax tree, so `{"query": 5}` (coerced to
+  // "5") becomes the document 5 and graphql's validation fails with a TypeError the caller sees. No
+  // GraphQL document is valid JSON: such a source is refused before it is parsed.
+  fastify.graphql.addHook('preParsing', async (_schema, source) => {
+    let json = true;
+    try {
+      JSON.parse(source);
+    } catch {
+      json = false;
+    }
+    if (json) refuse('LGSP_ERR_BAD_REQUEST', 'the query must be a GraphQL document');
+  });
+
   fastify.graphql.addHook('preExecution', async (schema, document, context, variables) => {
     const request = context.reply.request;
     let caller: Caller;

@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import mercurius from 'mercurius';
+import { ApiKeyRegistry } from '@lgsp/auth';
+import { AccessPolicy } from './access-policy';
+import { enforceAccess } from './graphql-access';
+
+const config = join(__dirname, '..', '..', '..', 'config');
+
+describe(enforceAccess.name, () => {
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    app = Fastify();
+    await app.register(mercurius, {
+      schema: 'type Query { dossierCount: Int }',
+      resolvers: { Query: { dossierCount: () => 3 } },
+    });
+    enforceAccess(app, {
+      callers: ApiKeyRegistry.fromFile(join(config, 'callers.dev.json')),
+      policy: AccessPolicy.fromFile(join(config, 'policy.dev.json')),
+      roles: ['consumer'],
+    });
+    await app.ready();
+  });
+  afterAll(() => app.close());
+
+  const post = (body: unknown) =>
+    app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'dev-consumer-key-ioc' },
+      payload: JSON.stringify(body),
+    });
+
+  it('answers a query', async () => {
+    const response = await post({ query: '{ dossierCount }' });
+    expect(response.json()).toEqual({ data: { dossierCount: 3 } });
+  });
+
+  // Found by the gateway fuzz suite: these answered 200 with "context.getDocument.definitions is not iterable".
+  it.each([5, true, [1], '{"kind":"Document","definitions":5}'])(
+    'refuses %j as a query with a coded 400, not a leaked TypeError',
+    async (query) => {
+      const response = await post({ query });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({
+        data: null,
+        errors: [{ extensions: { code: 'LGSP_ERR_BAD_REQUEST' } }],
+      });
+    },
+  );
+});
