@@ -144,8 +144,9 @@ describe('gateway fuzz', () => {
         }
         const response = await fetch(request.url, request.init);
         const text = await response.text();
+        const sentText = typeof request.init.body === 'string' ? request.init.body : request.url;
         const what = () =>
-          `${request.init.method} ${target} ${readable(request.init.body ?? request.url)} with ${readable(headers)}`;
+          `${request.init.method} ${target} ${JSON.stringify(sentText.slice(0, 800))} with ${readable(headers)}`;
         if (response.status >= 500)
           throw new Error(`answered ${response.status}: ${text.slice(0, 500)}\nsent: ${what()}`);
         let body: { data?: unknown; errors?: { message?: string; extensions?: { code?: string } }[] };

@@ -50,4 +50,32 @@ describe(enforceAccess.name, () => {
       });
     },
   );
+
+  // Found by the gateway fuzz suite: these answered 200 with "Cannot read properties of null (reading 'operation')".
+  it.each([
+    ['{ dossierCount }', 'nope'],
+    ['query A { dossierCount }', 'B'],
+    ['query A { dossierCount } query B { dossierCount }', undefined],
+  ])('refuses GET %j with operationName %j with a coded 400', async (query, operationName) => {
+    const params = new URLSearchParams({ query, ...(operationName ? { operationName } : {}) });
+    for (let i = 0; i < 2; i++) {
+      // twice: the second time mercurius has the document in its cache
+      const response = await app.inject({
+        method: 'GET',
+        url: `/graphql?${params.toString()}`,
+        headers: { 'x-api-key': 'dev-consumer-key-ioc' },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ errors: [{ extensions: { code: 'LGSP_ERR_BAD_REQUEST' } }] });
+    }
+  });
+
+  it('answers a GET query that names its operation', async () => {
+    const response = await app.inject({
+      method: 'GET',
+      url: `/graphql?${new URLSearchParams({ query: 'query A { dossierCount } query B { dossierCount }', operationName: 'B' }).toString()}`,
+      headers: { 'x-api-key': 'dev-consumer-key-ioc' },
+    });
+    expect(response.json()).toEqual({ data: { dossierCount: 3 } });
+  });
 });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Kind, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { getOperationAST, Kind, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import mercurius from 'mercurius';
 import type { ReadRecord } from '@lgsp/audit';
 import { presentedKey, type ApiKeyRegistry, type Caller } from '@lgsp/auth';
@@ -64,7 +64,10 @@ export function enforceAccess(
   // Mercurius reads a source that is not GraphQL as a JSON syntax tree, so `{"query": 5}` (coerced to
   // "5") becomes the document 5 and graphql's validation fails with a TypeError the caller sees. No
   // GraphQL document is valid JSON: such a source is refused before it is parsed.
-  fastify.graphql.addHook('preParsing', async (_schema, source) => {
+  // On GET, mercurius looks up the operation to refuse mutations without checking that it exists, so
+  // an unknown operationName answered "Cannot read properties of null": check it here, also for queries
+  // mercurius has cached (the hooks after parsing do not run for those before that check).
+  fastify.graphql.addHook('preParsing', async (_schema, source, context) => {
     let json = true;
     try {
       JSON.parse(source);
@@ -72,6 +75,23 @@ export function enforceAccess(
       json = false;
     }
     if (json) refuse('LGSP_ERR_BAD_REQUEST', 'the query must be a GraphQL document');
+    const request = context.reply.request;
+    if (request.method !== 'GET') return;
+    let document: DocumentNode;
+    try {
+      document = parse(source);
+    } catch {
+      return; // mercurius answers the syntax error itself
+    }
+    const { operationName } = (request.query ?? {}) as { operationName?: unknown };
+    const name = typeof operationName === 'string' && operationName !== '' ? operationName : undefined;
+    if (!getOperationAST(document, name))
+      refuse(
+        'LGSP_ERR_BAD_REQUEST',
+        name === undefined
+          ? 'the query has several operations: name one with operationName'
+          : `the query has no operation named ${name}`,
+      );
   });
 
   fastify.graphql.addHook('preExecution', async (schema, document, context, variables) => {
