@@ -25,7 +25,7 @@ const KEYS = [
 ];
 /** JavaScript runtime errors: what a resolver or hook lets escape when it did not expect the input. */
 const INTERNAL =
-  /is not (iterable|a function|defined)|Cannot read propert|Cannot convert|undefined is not|Maximum call stack|Unexpected token|Internal (server )?error/i;
+  /is not iterable|is not a function|^[\w$.]+ is not defined$|Cannot read propert|Cannot convert|undefined is not|Maximum call stack|Unexpected token|Internal (server )?error/i;
 const PURPOSES = ['public-service', 'statistics', 'healthcare', 'not-a-purpose', ''];
 
 /**
