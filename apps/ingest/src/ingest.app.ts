@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { KafkaConfig } from 'kafkajs';
-import { ApiKeyRegistry } from '@lgsp/auth';
+import { ApiKeyRegistry, loadOwnershipRules } from '@lgsp/auth';
 import { Domains, Topics } from '@lgsp/contracts';
 import { configureFastify, createFastifyApp, listen, type RunningApp } from '@lgsp/core';
 import { ConsumerRunner, createKafka, ensureTopics, EventProducer } from '@lgsp/kafka';
@@ -39,6 +39,7 @@ export async function startIngest(
   const metrics = createMetricsRegistry('ingest');
   const registry = new SchemaRegistry();
   const callers = ApiKeyRegistry.fromFile(config.callersFile);
+  const ownership = loadOwnershipRules(config.policyFile);
 
   const db = await openDatabase(config.store);
   const receipts = new ReceiptRepository(db, { abandonedAfterSeconds: config.claimTakeoverSeconds });
@@ -54,7 +55,7 @@ export async function startIngest(
   const validators = new Map(
     Domains.map((domain) => [
       Topics.ingress(domain) as string,
-      new IngressValidator(domain, registry, producer),
+      new IngressValidator(domain, registry, producer, ownership),
     ]),
   );
   const ingress = new ConsumerRunner(kafka, producer, {
@@ -79,7 +80,7 @@ export async function startIngest(
     { name: 'database', check: async () => void (await db.query('SELECT 1')) },
     { name: 'ingress-validator', check: () => ingress.assertRunning() },
   ];
-  const service = new IngestService(registry, callers, producer, receipts, metrics);
+  const service = new IngestService(registry, callers, ownership, producer, receipts, metrics);
 
   const onInternal = (error: unknown): void => log.error({ err: error }, 'unhandled error');
   const app = await createFastifyApp(IngestModule.register(service), {

@@ -8,6 +8,8 @@ export interface IngestConfig {
   host: string;
   bodyLimitBytes: number;
   callersFile: string;
+  /** the policy file; ingest reads its `owners` section (land office areas, delegations) */
+  policyFile: string;
   kafka: KafkaSettings;
   store: StoreSettings;
   logLevel: string;
@@ -37,6 +39,7 @@ export function loadIngestConfig(env: Env): IngestConfig {
       'LGSP_CALLERS_FILE',
       join(__dirname, '..', '..', '..', 'config', 'callers.dev.json'),
     ),
+    policyFile: str(env, 'LGSP_POLICY_FILE', join(__dirname, '..', '..', '..', 'config', 'policy.dev.json')),
     kafka: loadKafkaSettings(env, 'lgsp-ingest'),
     store: loadStoreSettings(env, 'ingest'),
     logLevel: str(env, 'LOG_LEVEL', 'info'),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { ApiKeyRegistry, Caller } from '@lgsp/auth';
+import { assertMayChange, type ApiKeyRegistry, type Caller, type OwnershipRules } from '@lgsp/auth';
 import { domainOfType, Topics } from '@lgsp/contracts';
 import { HubError, type ProblemDetails } from '@lgsp/core';
 import {
@@ -35,6 +35,7 @@ export class IngestService {
   constructor(
     private readonly registry: SchemaRegistry,
     private readonly callers: ApiKeyRegistry,
+    private readonly ownership: OwnershipRules,
     private readonly producer: EventProducer,
     private readonly receipts: ReceiptRepository,
     metrics: Registry,
@@ -98,6 +99,8 @@ export class IngestService {
     const result = this.registry.validate(event.type, event.data);
     if (!result.ok)
       throw new HubError('LGSP_ERR_SCHEMA_INVALID', `data does not match ${event.type}`, result.issues);
+    // Only the owner of the aggregate (or its delegate) changes it.
+    assertMayChange(event.type, event.data, event.source, this.ownership);
     const key = this.registry.keyOf(event.type, event.data);
     if (!key) throw new HubError('LGSP_ERR_SCHEMA_INVALID', 'the event has no aggregate key');
 

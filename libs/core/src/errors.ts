@@ -13,6 +13,10 @@ export const ErrorCatalog = {
   },
   LGSP_ERR_UNAUTHENTICATED: { status: 401, title: 'No valid API key was presented' },
   LGSP_ERR_FORBIDDEN: { status: 403, title: 'The caller is not granted this event type or source' },
+  LGSP_ERR_NOT_OWNER: {
+    status: 403,
+    title: 'The publisher does not own the record the event changes, and is not its delegate',
+  },
   LGSP_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The content type is not supported' },
   LGSP_ERR_PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   LGSP_ERR_DUPLICATE_CONFLICT: {

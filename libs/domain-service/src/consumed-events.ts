@@ -1,4 +1,6 @@
+import { assertMayChange, type OwnershipRules } from '@lgsp/auth';
 import type { Domain } from '@lgsp/contracts';
+import { HubError } from '@lgsp/core';
 import {
   CloudEventDecodeError,
   envelopeIssues,
@@ -25,6 +27,8 @@ export function validateRecords<D, T extends string>(
   records: ConsumedRecord[],
   registry: SchemaRegistry,
   domain: Domain,
+  /** when given, an event from a publisher that does not own its aggregate is a dead letter */
+  ownership?: OwnershipRules,
 ): { valid: ValidEvent<D, T>[]; dead: DeadLetter[] } {
   const valid: ValidEvent<D, T>[] = [];
   const dead: DeadLetter[] = [];
@@ -61,6 +65,15 @@ export function validateRecords<D, T extends string>(
     if (!result.ok) {
       dead.push({ record, code: 'LGSP_ERR_SCHEMA_INVALID', detail: describe(result.issues) });
       continue;
+    }
+    if (ownership) {
+      try {
+        assertMayChange(event.type, event.data, event.source, ownership);
+      } catch (error) {
+        if (!(error instanceof HubError)) throw error;
+        dead.push({ record, code: error.code, detail: error.detail ?? error.message });
+        continue;
+      }
     }
     valid.push({ record, event: event as CloudEvent<D>, type: event.type as T });
   }
