@@ -21,8 +21,10 @@ describe('ownership', () => {
       '000.00.02.H22',
     ]);
     expect(ownersOf('vn.lgsp.health.claim-settled.v1', { MA_CSKCB: '22001' }, rules)).toEqual(['22001']);
-    expect(ownersOf('vn.lgsp.land.parcel-changed.v1', { MaXa: '22004' }, rules)).toEqual(['000.00.02.H22']);
-    expect(ownersOf('vn.lgsp.land.parcel-changed.v1', { MaXa: '99999' }, rules)).toEqual([]);
+    expect(ownersOf('vn.lgsp.land.parcel-changed.v1', { MaThuaDat: '22004-1-2' }, rules)).toEqual([
+      '000.00.02.H22',
+    ]);
+    expect(ownersOf('vn.lgsp.land.parcel-changed.v1', { MaThuaDat: '99999-1-2' }, rules)).toEqual([]);
   });
 
   it("refuses a change to another agency's dossier, and lets the owner and its delegate make it", () => {
@@ -41,11 +43,11 @@ describe('ownership', () => {
 
   it('refuses a parcel outside every land office area', () => {
     const type = 'vn.lgsp.land.parcel-changed.v1';
-    expect(codeOf(() => assertMayChange(type, { MaXa: '99999' }, '/000.00.02.H22/vilis', rules))).toBe(
-      'LGSP_ERR_NOT_OWNER',
-    );
     expect(
-      codeOf(() => assertMayChange(type, { MaXa: '22001' }, '/000.00.02.H22/vilis', rules)),
+      codeOf(() => assertMayChange(type, { MaThuaDat: '99999-1-2' }, '/000.00.02.H22/vilis', rules)),
+    ).toBe('LGSP_ERR_NOT_OWNER');
+    expect(
+      codeOf(() => assertMayChange(type, { MaThuaDat: '22001-1-2' }, '/000.00.02.H22/vilis', rules)),
     ).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@ import { HubError } from '@lgsp/core';
  * Who owns an aggregate, and who may change it. The owner follows from the aggregate itself, as the
  * national formats define it:
  *  - a dossier: the agency that received it, the prefix of its code (MaHoSo `<agency>-YYMMDD-NNNN`);
- *  - a land parcel: the land office whose area holds its commune (MaXa), from the policy file;
+ *  - a land parcel: the land office whose area holds its commune (the MaXa in its id), from the policy file;
  *  - a health encounter, claim or vaccination: its facility (MA_CSKCB).
  * Only the owner, or an agency the policy file names as its delegate (a provincial one-stop centre
  * acting for its districts), may publish events that change it.
@@ -44,8 +44,9 @@ export function ownersOf(type: string, data: unknown, rules: OwnershipRules): st
   if (type.startsWith('vn.lgsp.dossier.') && typeof fields.MaHoSo === 'string')
     return [fields.MaHoSo.split('-')[0]];
   if (type.startsWith('vn.lgsp.health.') && typeof fields.MA_CSKCB === 'string') return [fields.MA_CSKCB];
-  if (type.startsWith('vn.lgsp.land.') && typeof fields.MaXa === 'string') {
-    const commune = fields.MaXa;
+  if (type.startsWith('vn.lgsp.land.') && typeof fields.MaThuaDat === 'string') {
+    // The commune in the parcel's id (<MaXa>-<sheet>-<number>), not a field the publisher could set apart.
+    const commune = fields.MaThuaDat.split('-')[0];
     return Object.entries(rules.landAreas)
       .filter(([, communes]) => communes.includes('*') || communes.includes(commune))
       .map(([office]) => office);
