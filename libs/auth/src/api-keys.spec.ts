@@ -41,4 +41,27 @@ describe(ApiKeyRegistry.name, () => {
       codeOf(() => sut.authorizePublish(caller, 'vn.lgsp.dossier.submitted.v1', '/000.00.02.H22/igate')),
     ).toBe('LGSP_ERR_FORBIDDEN');
   });
+
+  it.each([
+    ['a dot-dot path into another agency', '/000.00.01.H22/../000.00.02.H22/igate'],
+    ['a longer agency code with the same prefix', '/000.00.01.H22x/igate'],
+    ['the agency alone, without a system', '/000.00.01.H22'],
+    ['an empty segment', '/000.00.01.H22//igate'],
+    ['an encoded slash', '/000.00.01.H22%2F..%2F000.00.02.H22/igate'],
+  ])('matches sources by whole segments: refuses %s', (_name, source) => {
+    const caller = sut.authenticate('key-a');
+    expect(codeOf(() => sut.authorizePublish(caller, 'vn.lgsp.dossier.submitted.v1', source))).toBe(
+      'LGSP_ERR_FORBIDDEN',
+    );
+  });
+
+  it('matches types by whole segments', () => {
+    const caller = sut.authenticate('key-a');
+    expect(
+      codeOf(() => sut.authorizePublish(caller, 'vn.lgsp.dossierx.submitted.v1', '/000.00.01.H22/igate')),
+    ).toBe('LGSP_ERR_FORBIDDEN');
+    expect(
+      codeOf(() => sut.authorizePublish(caller, 'vn.lgsp.dossier.submitted.v1', '/000.00.01.H22/igate/v2')),
+    ).toBeUndefined();
+  });
 });

@@ -5,7 +5,7 @@ import { HubError } from '@lgsp/core';
 /**
  * Callers and their grants, from a JSON file an administrator edits. Keys are stored as SHA-256
  * hashes (keys are long random strings, so a fast hash is enough; the clear key is never stored
- * or logged). Patterns end with `*` to grant a prefix.
+ * or logged). A pattern ending in `*` grants every name below it (whole segments).
  */
 export interface CallerConfig {
   /** stable caller id, e.g. the agency code or the consumer's name */
@@ -32,8 +32,23 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-function matches(patterns: string[], value: string): boolean {
-  return patterns.some((p) => (p.endsWith('*') ? value.startsWith(p.slice(0, -1)) : p === value));
+/**
+ * Grant patterns match whole segments, never string prefixes: `/000.00.01.H22/*` matches
+ * `/000.00.01.H22/igate` but not `/000.00.01.H22x/igate` nor `/000.00.01.H22/../000.00.02.H22/igate`.
+ * A final `*` stands for one or more segments; empty, `.` and `..` segments never match.
+ */
+function matches(patterns: string[], value: string, separator: '/' | '.'): boolean {
+  const segments = value.split(separator);
+  const leading = separator === '/' && value.startsWith('/') ? 1 : 0;
+  if (segments.slice(leading).some((s) => s === '' || s === '.' || s === '..' || /%2[ef]/i.test(s)))
+    return false;
+  return patterns.some((pattern) => {
+    const parts = pattern.split(separator);
+    const wildcard = parts.at(-1) === '*';
+    const fixed = wildcard ? parts.slice(0, -1) : parts;
+    if (wildcard ? segments.length <= fixed.length : segments.length !== fixed.length) return false;
+    return fixed.every((part, i) => part === segments[i]);
+  });
 }
 
 export class ApiKeyRegistry {
@@ -79,9 +94,9 @@ export class ApiKeyRegistry {
 
   /** 403 unless the publisher is granted both the event type and the source. */
   authorizePublish(caller: Caller, type: string, source: string): void {
-    if (!matches(caller.types, type))
+    if (!matches(caller.types, type, '.'))
       throw new HubError('LGSP_ERR_FORBIDDEN', `not granted event type ${type}`);
-    if (!matches(caller.sources, source))
+    if (!matches(caller.sources, source, '/'))
       throw new HubError('LGSP_ERR_FORBIDDEN', `not granted source ${source}`);
   }
 }

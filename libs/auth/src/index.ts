@@ -1,3 +1,4 @@
 export * from './api-keys';
 export * from './graphql-guard';
 export * from './guarded-route';
+export * from './ownership';
