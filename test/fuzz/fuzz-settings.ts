@@ -24,12 +24,20 @@ const FUZZ_PATH = optional(env, 'LGSP_FUZZ_PATH');
 
 /** JSON with long strings cut (a 20,000-character id would hide everything else), and byte arrays as such. */
 export function readable(value: unknown): string {
-  // fast-check's own rendering: it also shows what `fc.gen` drew, which JSON cannot.
-  return fc
-    .stringify(value)
-    .replace(/"(?:[^"\\]|\\(?:u[0-9a-fA-F]{4}|.))*"/g, (literal) =>
-      literal.length > 120 ? `${literal.slice(0, 60)}…(${literal.length} chars)"` : literal,
-    );
+  let text: string;
+  try {
+    // fast-check's own rendering: it also shows what `fc.gen` drew, which JSON cannot.
+    text = fc.stringify(value);
+    // what it cannot render (too deep) it shows as [object Object]
+    if (text.includes('[object Object]')) text = JSON.stringify(value) ?? text;
+  } catch {
+    // a value nested thousands of levels deep is too deep for it
+    text = JSON.stringify(value) ?? String(value);
+  }
+  text = text.replace(/"(?:[^"\\]|\\(?:u[0-9a-fA-F]{4}|.))*"/g, (literal) =>
+    literal.length > 120 ? `${literal.slice(0, 60)}…(${literal.length} chars)"` : literal,
+  );
+  return text.length > 4_000 ? `${text.slice(0, 2_000)} … ${text.slice(-1_000)}` : text;
 }
 
 export function announce(suite: string): void {
