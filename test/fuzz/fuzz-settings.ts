@@ -6,7 +6,7 @@ import { int, optional } from '@lgsp/core';
  * - LGSP_FUZZ_SEED: the seed of every property (random when unset; always printed);
  * - LGSP_FUZZ_RUNS: runs of each property (default 1000; the batch property makes half as many runs of
  *   up to 12 events);
- * - LGSP_FUZZ_TIME_MS: at most this long per property (default 40 s), so a slow machine ends early
+ * - LGSP_FUZZ_TIME_MS: at most this long per property (default 30 s), so a slow machine ends early
  *   instead of timing out (the runs done are printed);
  * - LGSP_FUZZ_PATH: with the seed, replays one failing case (printed on failure) instead of a search.
  */
@@ -19,7 +19,7 @@ export const FUZZ_SEED = int(
   0x7fffffff,
 );
 export const FUZZ_RUNS = int(env, 'LGSP_FUZZ_RUNS', 1000, 1, 1_000_000);
-export const FUZZ_TIME_MS = int(env, 'LGSP_FUZZ_TIME_MS', 40_000, 1_000, 3_600_000);
+export const FUZZ_TIME_MS = int(env, 'LGSP_FUZZ_TIME_MS', 30_000, 1_000, 3_600_000);
 const FUZZ_PATH = optional(env, 'LGSP_FUZZ_PATH');
 
 /** JSON with long strings cut (a 20,000-character id would hide everything else), and byte arrays as such. */
