@@ -2,8 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { Topics } from '@lgsp/contracts';
-import { createKafka, ensureTopics, loadKafkaSettings, toKafkaRecord } from '@lgsp/kafka';
+import { DlqHeaders, Topics } from '@lgsp/contracts';
+import {
+  createKafka,
+  ensureTopics,
+  loadKafkaSettings,
+  readRanges,
+  resolveRange,
+  toKafkaRecord,
+} from '@lgsp/kafka';
 import { dossierLifecycle, eventually, uniqueDossierCode } from '@lgsp/testing';
 
 interface Service {
@@ -126,6 +133,9 @@ onPostgres('a dropped database connection (PostgreSQL only: skipped on PGlite, s
     await producer.connect();
     try {
       // The projection starts at the end of the dossier topic: only this test's events concern it.
+      const dlqStart = Object.fromEntries(
+        (await kafkaAdmin.fetchTopicOffsets(Topics.dlq)).map((p) => [p.partition, p.high]),
+      );
       const topic = Topics.events('dossier');
       const ends = await kafkaAdmin.fetchTopicOffsets(topic);
       await kafkaAdmin.setOffsets({
@@ -175,6 +185,15 @@ onPostgres('a dropped database connection (PostgreSQL only: skipped on PGlite, s
       // The projection retried the batch and applied it once the database was back.
       expect(await eventually(() => dossierStatus(code), 60_000)).toBe(1);
       for (const s of services) expect(s.alive()).toBe(true);
+      // A connection failure is transient: nothing was dead-lettered.
+      const letters: string[] = [];
+      const ranges = await resolveRange(kafka, Topics.dlq, { kind: 'offsets', offsets: dlqStart });
+      await readRanges(kafka, Topics.dlq, ranges, async (records) => {
+        for (const r of records)
+          if (r.headers[DlqHeaders.consumerGroup] === groupId)
+            letters.push(r.headers[DlqHeaders.errorDetail]);
+      });
+      expect(letters).toEqual([]);
     } finally {
       await Promise.all([stopService(gateway), stopService(dossier)]);
       await producer.disconnect();
