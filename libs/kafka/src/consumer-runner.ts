@@ -267,7 +267,15 @@ export class ConsumerRunner {
             if (!isRunning() || isStale()) throw new Error('partition revoked; batch left uncommitted');
             await heartbeat().catch(() => undefined);
           });
-          if (progress.dead.length > 0) await this.deadLetter(progress.dead);
+          if (progress.dead.length > 0) {
+            await this.deadLetter(progress.dead);
+            this.options.log?.('warn', 'records dead-lettered', {
+              group: this.options.groupId,
+              topic: batch.topic,
+              partition: batch.partition,
+              records: progress.dead.map((d) => ({ offset: d.record.offset, code: d.code })),
+            });
+          }
           break;
         } catch (error) {
           if (!isRunning() || isStale()) throw error;
