@@ -192,4 +192,40 @@ describe('poison records (integration)', () => {
     );
     expect(rows[0].n).toBe(4);
   }, 120_000);
+
+  it('skips a poison record that arrives during the rebuild, inside the switch transaction', async () => {
+    const rebuild = new ReadModelRebuild(db, kafka, topic, {
+      live: repository,
+      in: (other) => new DossierRepository(db, other),
+      projection: (model) => new DossierProjectionService(model, registry),
+    });
+    const late = uniqueDossierCode();
+    const bad = dossierLifecycle(uniqueDossierCode(), 4)[0];
+    (bad.data as { ChuHoSo: string }).ChuHoSo = 'Trần\u0000Thị B';
+    let lateOffsets: Promise<string[]> | undefined;
+    const end = await rebuild.run(
+      {
+        id: randomUUID(),
+        state: 'running',
+        requestedBy: 'test-operator',
+        topic,
+        startedAt: new Date().toISOString(),
+        total: 0,
+        processed: 0,
+        refused: 0,
+        eventsPerSecond: 0,
+      },
+      new AbortController().signal,
+      // Written after the first pass resolved its range: read in the catch-up, inside the switch.
+      () => void (lateOffsets ??= write([bad, ...dossierLifecycle(late, 5)])),
+    );
+    const offsets = await (lateOffsets as Promise<string[]>);
+    expect(end.error).toBeUndefined();
+    expect(end.state).toBe('completed');
+    expect(end.refusals).toEqual([
+      { partition: 0, offset: poisonOffset, code: 'LGSP_ERR_UNSTORABLE_EVENT' },
+      { partition: 0, offset: offsets[0], code: 'LGSP_ERR_UNSTORABLE_EVENT' },
+    ]);
+    expect(await statusOf(late)).toBe(10);
+  }, 120_000);
 });
