@@ -41,13 +41,13 @@ export async function startIngest(
   const callers = ApiKeyRegistry.fromFile(config.callersFile);
 
   const db = await openDatabase(config.store);
-  const receipts = new ReceiptRepository(db);
+  const receipts = new ReceiptRepository(db, { abandonedAfterSeconds: config.claimTakeoverSeconds });
   await receipts.migrate();
 
   const kafka = createKafka(config.kafka, overrides.kafka);
   const created = await ensureTopics(kafka, config.kafka);
   if (created.length > 0) log.info({ topics: created }, 'created topics');
-  const producer = new EventProducer(kafka);
+  const producer = new EventProducer(kafka, { sendTimeoutMs: config.publishTimeoutMs });
   await producer.connect();
 
   // One validator per domain's ingress topic; a batch always comes from one topic-partition.
@@ -74,6 +74,8 @@ export async function startIngest(
   await admin.connect();
   const checks: HealthCheck[] = [
     { name: 'kafka', check: async () => void (await admin.describeCluster()) },
+    // The cluster may answer metadata while writes fail (no leader, too few in-sync replicas).
+    { name: 'kafka-produce', check: () => producer.assertCanProduce(config.kafka.minInsyncReplicas) },
     { name: 'database', check: async () => void (await db.query('SELECT 1')) },
     { name: 'ingress-validator', check: () => ingress.assertRunning() },
   ];

@@ -3,7 +3,13 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import type { ApiKeyRegistry, Caller } from '@lgsp/auth';
 import { domainOfType, Topics } from '@lgsp/contracts';
 import { HubError, type ProblemDetails } from '@lgsp/core';
-import { toKafkaRecord, type CloudEvent, type Delivery, type EventProducer } from '@lgsp/kafka';
+import {
+  toKafkaRecord,
+  unstorableText,
+  type CloudEvent,
+  type Delivery,
+  type EventProducer,
+} from '@lgsp/kafka';
 import type { SchemaRegistry } from '@lgsp/schema-registry';
 import type { ReceiptRepository } from './receipt.repository';
 
@@ -86,6 +92,9 @@ export class IngestService {
         `unknown event type ${event.type}; known: ${this.registry.types().join(', ')}`,
       );
     }
+    const unstorable = unstorableText(event.data);
+    if (unstorable.length > 0)
+      throw new HubError('LGSP_ERR_UNSTORABLE_TEXT', `data of ${event.type} cannot be stored`, unstorable);
     const result = this.registry.validate(event.type, event.data);
     if (!result.ok)
       throw new HubError('LGSP_ERR_SCHEMA_INVALID', `data does not match ${event.type}`, result.issues);
@@ -123,11 +132,11 @@ export class IngestService {
       );
     } catch (error) {
       // Not written: free the claim so the publisher's retry is not refused.
-      await this.receipts.release(event.source, event.id);
+      await this.receipts.release(event.source, event.id, claim.token);
       throw error;
     }
     this.latency.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    await this.receipts.complete(event.source, event.id, digest, delivery);
+    await this.receipts.complete(event.source, event.id, claim.token, delivery);
     return this.accepted(event, delivery, false);
   }
 
