@@ -15,15 +15,17 @@ import {
 import { ReadModelRebuild } from '@lgsp/domain-service';
 import { SchemaRegistry } from '@lgsp/schema-registry';
 import { loadStoreSettings, openDatabase, type Database } from '@lgsp/store';
-import { dossierLifecycle, eventually, uniqueDossierCode } from '@lgsp/testing';
-import { DossierProjectionService } from '../../apps/dossier/src/dossier-projection.service';
-import { DossierRepository } from '../../apps/dossier/src/dossier.repository';
+import { event, eventually, parcelRegistered, sampleName, samplePersonalId } from '@lgsp/testing';
+import { LandProjectionService } from '../../apps/land/src/land-projection.service';
+import { LandRepository } from '../../apps/land/src/land.repository';
 
 /**
- * A record the read model can never store (a NUL inside a string: jsonb and text both refuse it, on
- * PostgreSQL and PGlite) goes to lgsp.dlq and the partition goes on; a database that fails for a while
- * holds the partition and nothing goes to the DLQ; a rebuild over the poisoned topic completes. Uses a
- * topic, a consumer group and a schema of its own, with the dossier projection.
+ * A record the read model can never store goes to lgsp.dlq and the partition goes on; a database that
+ * fails for a while holds the partition and nothing goes to the DLQ; a rebuild over the poisoned topic
+ * completes. The poison: a parcel that names the same holder twice — valid by its schema, refused by
+ * the store (unique violation, SQLSTATE 23505) on PostgreSQL and PGlite alike. Beside it, a NUL in an
+ * address, which the consumed-record rules refuse before the store. Uses a topic, a consumer group and
+ * a schema of its own, with the land projection.
  */
 describe('poison records (integration)', () => {
   const topic = `lgsp.test.poison.${randomUUID()}`;
@@ -37,7 +39,7 @@ describe('poison records (integration)', () => {
   let raw: Producer;
   let dlqProducer: EventProducer;
   let db: Database;
-  let repository: DossierRepository;
+  let repository: LandRepository;
   let registry: SchemaRegistry;
   let runner: ConsumerRunner;
   const metrics = new Registry();
@@ -56,10 +58,10 @@ describe('poison records (integration)', () => {
     dlqProducer = new EventProducer(kafka);
     await dlqProducer.connect();
     db = await openDatabase(loadStoreSettings({ ...process.env, LGSP_PGLITE_DIR: 'memory' }, 'poison'));
-    repository = new DossierRepository(db, schema);
+    repository = new LandRepository(db, schema);
     await repository.migrate();
     registry = new SchemaRegistry();
-    const projection = new DossierProjectionService(repository, registry);
+    const projection = new LandProjectionService(repository, registry);
     runner = new ConsumerRunner(kafka, dlqProducer, {
       groupId,
       topics: [topic],
@@ -82,16 +84,30 @@ describe('poison records (integration)', () => {
     await admin?.disconnect();
   });
 
-  /** Writes events to partition 0 of the test topic in one request; returns their offsets. */
-  async function write(events: ReturnType<typeof dossierLifecycle>): Promise<string[]> {
+  let serial = 7000;
+  type Parcel = ReturnType<typeof parcelRegistered>;
+  const parcel = (): Parcel => {
+    serial += 1;
+    return parcelRegistered(samplePersonalId(serial), sampleName(serial), serial);
+  };
+  /** The same holder twice: the store's primary key (parcel, holder) refuses the second row. */
+  const twoHolders = (): Parcel => {
+    const p = parcel();
+    const holder = { ...p.NguoiSuDung[0], TyLe: 0.5 };
+    return { ...p, NguoiSuDung: [holder, holder] };
+  };
+  const withNul = (): Parcel => ({ ...parcel(), DiaChi: 'Thửa\u0000 9' });
+
+  /** Writes parcel registrations to partition 0 of the test topic in one request; returns their offsets. */
+  async function write(parcels: Parcel[]): Promise<string[]> {
     const [meta] = await raw.send({
       topic,
-      messages: events.map((e) => ({
-        ...toKafkaRecord(e, (e.data as { MaHoSo: string }).MaHoSo),
+      messages: parcels.map((p) => ({
+        ...toKafkaRecord(event('vn.lgsp.land.parcel-registered.v1', p), p.MaThuaDat),
         partition: 0,
       })),
     });
-    return events.map((_, i) => (BigInt(meta.baseOffset ?? '0') + BigInt(i)).toString());
+    return parcels.map((_, i) => (BigInt(meta.baseOffset ?? '0') + BigInt(i)).toString());
   }
 
   /** The dead letters of the test topic written since the test began. */
@@ -109,43 +125,49 @@ describe('poison records (integration)', () => {
     return offsets.partitions.find((p) => p.partition === 0)?.offset;
   }
 
-  const statusOf = async (code: string) => (await repository.byCode(code))?.status;
+  const stored = async (p: Parcel) => (await repository.byId(p.MaThuaDat)) !== undefined;
+  const allStored = async (parcels: Parcel[]) =>
+    (await Promise.all(parcels.map(stored))).every(Boolean) ? true : undefined;
+  const parcelCount = async () =>
+    (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.parcels`)).rows[0].n;
 
-  let poisonOffset: string;
+  const good: Parcel[] = [];
+  let poison: { offset: string; code: string }[] = [];
 
-  it('dead-letters exactly the record the store refuses, projects the others and commits past it', async () => {
-    const [before, poisoned, after] = [uniqueDossierCode(), uniqueDossierCode(), uniqueDossierCode()];
-    const bad = dossierLifecycle(poisoned, 1)[0];
-    (bad.data as { ChuHoSo: string }).ChuHoSo = 'Nguyễn\u0000Văn A';
-    const events = [...dossierLifecycle(before, 2), bad, ...dossierLifecycle(after, 3)];
-    const offsets = await write(events);
-    poisonOffset = offsets[5];
+  it('dead-letters exactly the records the store refuses, projects the others and commits past them', async () => {
+    const before = [parcel(), parcel(), parcel()];
+    const [refused, nul] = [twoHolders(), withNul()];
+    const after = [parcel(), parcel()];
+    const offsets = await write([...before, refused, nul, ...after]);
+    good.push(...before, ...after);
 
-    await eventually(async () => ((await statusOf(after)) === 10 ? true : undefined), 60_000);
-    expect(await statusOf(before)).toBe(10);
-    expect(await repository.byCode(poisoned)).toBeUndefined();
-    const { rows } = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${schema}.status_history WHERE code = ANY($1)`,
-      [[before, after]],
-    );
-    expect(rows[0].n).toBe(10);
+    await eventually(() => allStored(good), 60_000);
+    expect(await stored(refused)).toBe(false);
+    expect(await stored(nul)).toBe(false);
+    const end = (BigInt(offsets[offsets.length - 1]) + 1n).toString();
+    await eventually(async () => ((await committed()) === end ? true : undefined));
 
     const letters = await eventually(async () => {
       const found = await deadLetters();
-      return found.length > 0 ? found : undefined;
+      return found.length >= 2 ? found : undefined;
     });
-    expect(letters).toHaveLength(1);
+    // Dead letters keep their key, so they may land on different partitions of lgsp.dlq.
+    letters.sort((a, b) =>
+      Number(BigInt(a.headers[DlqHeaders.originalOffset]) - BigInt(b.headers[DlqHeaders.originalOffset])),
+    );
+    poison = letters.map((l) => ({
+      offset: l.headers[DlqHeaders.originalOffset],
+      code: l.headers[DlqHeaders.errorCode],
+    }));
+    expect(poison).toEqual([
+      { offset: offsets[3], code: 'LGSP_ERR_UNSTORABLE_EVENT' },
+      { offset: offsets[4], code: 'LGSP_ERR_UNSTORABLE_TEXT' },
+    ]);
     const [letter] = letters;
-    expect(letter.headers[DlqHeaders.errorCode]).toBe('LGSP_ERR_UNSTORABLE_EVENT');
-    expect(letter.headers[DlqHeaders.errorDetail]).toMatch(/SQLSTATE 22/);
+    expect(letter.headers[DlqHeaders.errorDetail]).toMatch(/^SQLSTATE 23505: /);
     expect(letter.headers[DlqHeaders.originalPartition]).toBe('0');
-    expect(letter.headers[DlqHeaders.originalOffset]).toBe(poisonOffset);
     expect(letter.headers[DlqHeaders.consumerGroup]).toBe(groupId);
-    expect(letter.headers.ce_id).toBe(bad.id);
-    expect(letter.value?.toString('utf8')).toBe(JSON.stringify(bad.data));
-
-    const end = (BigInt(offsets[offsets.length - 1]) + 1n).toString();
-    await eventually(async () => ((await committed()) === end ? true : undefined));
+    expect(JSON.parse(letter.value?.toString('utf8') ?? '')).toEqual(refused);
   }, 120_000);
 
   it('holds the partition while the database fails, then applies everything and dead-letters nothing', async () => {
@@ -157,53 +179,45 @@ describe('poison records (integration)', () => {
     const retriedBefore = await retried();
     // The store "fails": a table the projection needs is gone (a deployment problem, not the records').
     await db.query(`ALTER TABLE ${schema}.applied_events RENAME TO applied_events_away`);
-    const codes = [uniqueDossierCode(), uniqueDossierCode()];
-    const offsets = await write(codes.flatMap((c, i) => dossierLifecycle(c, i)));
+    const more = [parcel(), parcel(), parcel()];
+    const offsets = await write(more);
+    good.push(...more);
     await eventually(async () => ((await retried()) >= retriedBefore + 2 ? true : undefined), 60_000);
-    expect(await statusOf(codes[0])).toBeUndefined();
+    expect(await stored(more[0])).toBe(false);
     await db.query(`ALTER TABLE ${schema}.applied_events_away RENAME TO applied_events`);
 
-    await eventually(
-      async () => ((await Promise.all(codes.map(statusOf))).every((s) => s === 10) ? true : undefined),
-      60_000,
-    );
+    await eventually(() => allStored(more), 60_000);
     const end = (BigInt(offsets[offsets.length - 1]) + 1n).toString();
     await eventually(async () => ((await committed()) === end ? true : undefined));
-    expect((await deadLetters()).map((r) => r.headers[DlqHeaders.originalOffset])).toEqual([poisonOffset]);
+    expect((await deadLetters()).map((r) => r.headers[DlqHeaders.originalOffset]).sort()).toEqual(
+      poison.map((p) => p.offset).sort(),
+    );
   }, 120_000);
 
-  it('rebuilds the read model over a topic that holds a poison record, skipping and reporting it', async () => {
-    await runner.stop();
-    const rebuild = new ReadModelRebuild(db, kafka, topic, {
+  const rebuildOf = () =>
+    new ReadModelRebuild(db, kafka, topic, {
       live: repository,
-      in: (other) => new DossierRepository(db, other),
-      projection: (model) => new DossierProjectionService(model, registry),
+      in: (other) => new LandRepository(db, other),
+      projection: (model) => new LandProjectionService(model, registry),
     });
+
+  it('rebuilds the read model over a topic that holds poison records, skipping and reporting them', async () => {
+    await runner.stop();
+    const rebuild = rebuildOf();
     rebuild.start('test-operator');
     const end = await rebuild.finished();
     expect(end?.error).toBeUndefined();
     expect(end?.state).toBe('completed');
-    expect(end?.refused).toBe(1);
-    expect(end?.refusals).toEqual([
-      { partition: 0, offset: poisonOffset, code: 'LGSP_ERR_UNSTORABLE_EVENT' },
-    ]);
-    const { rows } = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${schema}.dossiers WHERE status = 10`,
-    );
-    expect(rows[0].n).toBe(4);
+    expect(end?.refused).toBe(2);
+    expect(end?.refusals).toEqual(poison.map((p) => ({ partition: 0, ...p })));
+    expect(await parcelCount()).toBe(good.length);
+    expect(await allStored(good)).toBe(true);
   }, 120_000);
 
   it('skips a poison record that arrives during the rebuild, inside the switch transaction', async () => {
-    const rebuild = new ReadModelRebuild(db, kafka, topic, {
-      live: repository,
-      in: (other) => new DossierRepository(db, other),
-      projection: (model) => new DossierProjectionService(model, registry),
-    });
-    const late = uniqueDossierCode();
-    const bad = dossierLifecycle(uniqueDossierCode(), 4)[0];
-    (bad.data as { ChuHoSo: string }).ChuHoSo = 'Trần\u0000Thị B';
+    const [late, lateGood] = [twoHolders(), parcel()];
     let lateOffsets: Promise<string[]> | undefined;
-    const end = await rebuild.run(
+    const end = await rebuildOf().run(
       {
         id: randomUUID(),
         state: 'running',
@@ -217,15 +231,16 @@ describe('poison records (integration)', () => {
       },
       new AbortController().signal,
       // Written after the first pass resolved its range: read in the catch-up, inside the switch.
-      () => void (lateOffsets ??= write([bad, ...dossierLifecycle(late, 5)])),
+      () => void (lateOffsets ??= write([late, lateGood])),
     );
     const offsets = await (lateOffsets as Promise<string[]>);
     expect(end.error).toBeUndefined();
     expect(end.state).toBe('completed');
     expect(end.refusals).toEqual([
-      { partition: 0, offset: poisonOffset, code: 'LGSP_ERR_UNSTORABLE_EVENT' },
+      ...poison.map((p) => ({ partition: 0, ...p })),
       { partition: 0, offset: offsets[0], code: 'LGSP_ERR_UNSTORABLE_EVENT' },
     ]);
-    expect(await statusOf(late)).toBe(10);
+    expect(await stored(lateGood)).toBe(true);
+    expect(await stored(late)).toBe(false);
   }, 120_000);
 });
