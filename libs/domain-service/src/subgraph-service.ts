@@ -20,6 +20,7 @@ import {
 import {
   createLogger,
   createMetricsRegistry,
+  databaseCheck,
   registerOpsRoutes,
   type HealthCheck,
 } from '@lgsp/observability';
@@ -112,7 +113,7 @@ export async function startDomainService<R extends ReadModel>(
   const metrics = createMetricsRegistry(spec.domain);
   const callers = ApiKeyRegistry.fromFile(config.callersFile);
   const policy = AccessPolicy.fromFile(config.policyFile);
-  const db = await openDatabase(config.store);
+  const db = await openDatabase(config.store, (level, msg, fields) => log[level](fields ?? {}, msg));
   const repository = spec.repository(db);
   await repository.migrate();
 
@@ -134,7 +135,7 @@ export async function startDomainService<R extends ReadModel>(
   runner.startInBackground();
 
   const checks: HealthCheck[] = [
-    { name: 'database', check: async () => void (await db.query('SELECT 1')) },
+    databaseCheck(db),
     { name: 'projection', check: () => runner.assertRunning() },
   ];
   const onInternal = (error: unknown): void => log.error({ err: error }, 'unhandled error');
