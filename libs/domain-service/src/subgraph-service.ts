@@ -3,7 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
 import { auditRead, AuditChain, loadAuditSubjectKey, OperatorAudit } from '@lgsp/audit';
-import { ApiKeyRegistry, guardGraphql } from '@lgsp/auth';
+import { ApiKeyRegistry, guardGraphql, loadOwnershipRules, type OwnershipRules } from '@lgsp/auth';
 import { readSchemaFiles, Topics, type Domain } from '@lgsp/contracts';
 import { createFastifyApp, int, listen, optional, str, type Env, type RunningApp } from '@lgsp/core';
 import {
@@ -76,6 +76,8 @@ export interface DomainServiceParts {
   producer: EventProducer;
   registry: SchemaRegistry;
   callers: ApiKeyRegistry;
+  /** owners of aggregates and delegations (the policy file's `owners`), checked where events are consumed */
+  ownership: OwnershipRules;
 }
 
 export interface DomainServiceSpec<R extends ReadModel> {
@@ -122,7 +124,14 @@ export async function startDomainService<R extends ReadModel>(
   const producer = new EventProducer(kafka);
   await producer.connect();
   const registry = new SchemaRegistry(readSchemaFiles(config.schemasDir));
-  const parts: DomainServiceParts = { db, kafka, producer, registry, callers };
+  const parts: DomainServiceParts = {
+    db,
+    kafka,
+    producer,
+    registry,
+    callers,
+    ownership: loadOwnershipRules(config.policyFile),
+  };
   const projection = spec.projection(repository, parts);
   const handler: BatchHandler = (records) => projection.handle(records);
   const runner = new ConsumerRunner(kafka, producer, {
