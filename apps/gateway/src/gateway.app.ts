@@ -6,7 +6,7 @@ import { createKafka, ensureTopics, EventProducer } from '@lgsp/kafka';
 import { AccessPolicy, enforceAccess, PURPOSE_HEADER, VIA_GATEWAY_HEADER } from '@lgsp/policy';
 import { openDatabase, type Database } from '@lgsp/store';
 import { createFastifyApp, listen, type RunningApp } from '@lgsp/core';
-import { createLogger, createMetricsRegistry, registerOpsRoutes } from '@lgsp/observability';
+import { createLogger, createMetricsRegistry, databaseCheck, registerOpsRoutes } from '@lgsp/observability';
 import type { GatewayConfig } from './gateway.config';
 
 @Module({})
@@ -24,7 +24,7 @@ export async function startGateway(
   const metrics = createMetricsRegistry('gateway');
   const callers = ApiKeyRegistry.fromFile(config.callersFile);
   const policy = AccessPolicy.fromFile(config.policyFile);
-  const db = await openDatabase(config.store);
+  const db = await openDatabase(config.store, (level, msg, fields) => log[level](fields ?? {}, msg));
   const kafka = createKafka(config.kafka);
   await ensureTopics(kafka, config.kafka);
   const producer = new EventProducer(kafka);
@@ -34,7 +34,8 @@ export async function startGateway(
   const onInternal = (error: unknown): void => log.error({ err: error }, 'unhandled error');
   const app = await createFastifyApp(GatewayModule.register(), { onInternal });
   const fastify = app.getHttpAdapter().getInstance();
-  registerOpsRoutes(fastify, metrics, []);
+  // Every read is audited in the database first, so the gateway is not ready without it.
+  registerOpsRoutes(fastify, metrics, [databaseCheck(db)]);
   guardGraphql(fastify, callers, 'consumer');
   await fastify.register(mercuriusGateway, {
     graphiql: config.graphiql,

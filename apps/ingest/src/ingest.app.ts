@@ -7,6 +7,7 @@ import { ConsumerRunner, createKafka, ensureTopics, EventProducer } from '@lgsp/
 import {
   createLogger,
   createMetricsRegistry,
+  databaseCheck,
   registerOpsRoutes,
   type HealthCheck,
 } from '@lgsp/observability';
@@ -41,7 +42,7 @@ export async function startIngest(
   const callers = ApiKeyRegistry.fromFile(config.callersFile);
   const ownership = loadOwnershipRules(config.policyFile);
 
-  const db = await openDatabase(config.store);
+  const db = await openDatabase(config.store, (level, msg, fields) => log[level](fields ?? {}, msg));
   const receipts = new ReceiptRepository(db, { abandonedAfterSeconds: config.claimTakeoverSeconds });
   await receipts.migrate();
 
@@ -77,7 +78,7 @@ export async function startIngest(
     { name: 'kafka', check: async () => void (await admin.describeCluster()) },
     // The cluster may answer metadata while writes fail (no leader, too few in-sync replicas).
     { name: 'kafka-produce', check: () => producer.assertCanProduce(config.kafka.minInsyncReplicas) },
-    { name: 'database', check: async () => void (await db.query('SELECT 1')) },
+    databaseCheck(db),
     { name: 'ingress-validator', check: () => ingress.assertRunning() },
   ];
   const service = new IngestService(registry, callers, ownership, producer, receipts, metrics);

@@ -54,7 +54,7 @@ export class IngestService {
     });
   }
 
-  authenticate(key: string | undefined): Caller {
+  authenticate(key: string | undefined): Promise<Caller> {
     return this.callers.authenticate(key, 'publisher');
   }
 

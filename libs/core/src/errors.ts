@@ -39,6 +39,10 @@ export const ErrorCatalog = {
   LGSP_ERR_FIELD_FORBIDDEN: { status: 403, title: 'The consumer is not granted a field the query reads' },
   LGSP_ERR_PURPOSE_REQUIRED: { status: 400, title: 'A purpose of use is required to read personal data' },
   LGSP_ERR_FIELD_MASKED: { status: 200, title: 'Some fields were masked: the consumer lacks their grant' },
+  LGSP_ERR_UNSTORABLE_EVENT: {
+    status: 422,
+    title: 'The read model can never store this event (the database refuses its content)',
+  },
   LGSP_ERR_CONFIG: { status: 500, title: 'Invalid configuration' },
   LGSP_ERR_INTERNAL: { status: 500, title: 'Internal error' },
 } as const;

@@ -3,7 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
 import { auditRead, AuditChain, loadAuditSubjectKey, OperatorAudit } from '@lgsp/audit';
-import { ApiKeyRegistry, guardGraphql } from '@lgsp/auth';
+import { ApiKeyRegistry, guardGraphql, loadOwnershipRules, type OwnershipRules } from '@lgsp/auth';
 import { readSchemaFiles, Topics, type Domain } from '@lgsp/contracts';
 import { createFastifyApp, int, listen, optional, str, type Env, type RunningApp } from '@lgsp/core';
 import {
@@ -20,6 +20,7 @@ import {
 import {
   createLogger,
   createMetricsRegistry,
+  databaseCheck,
   registerOpsRoutes,
   type HealthCheck,
 } from '@lgsp/observability';
@@ -75,6 +76,8 @@ export interface DomainServiceParts {
   producer: EventProducer;
   registry: SchemaRegistry;
   callers: ApiKeyRegistry;
+  /** owners of aggregates and delegations (the policy file's `owners`), checked where events are consumed */
+  ownership: OwnershipRules;
 }
 
 export interface DomainServiceSpec<R extends ReadModel> {
@@ -112,7 +115,7 @@ export async function startDomainService<R extends ReadModel>(
   const metrics = createMetricsRegistry(spec.domain);
   const callers = ApiKeyRegistry.fromFile(config.callersFile);
   const policy = AccessPolicy.fromFile(config.policyFile);
-  const db = await openDatabase(config.store);
+  const db = await openDatabase(config.store, (level, msg, fields) => log[level](fields ?? {}, msg));
   const repository = spec.repository(db);
   await repository.migrate();
 
@@ -121,7 +124,14 @@ export async function startDomainService<R extends ReadModel>(
   const producer = new EventProducer(kafka);
   await producer.connect();
   const registry = new SchemaRegistry(readSchemaFiles(config.schemasDir));
-  const parts: DomainServiceParts = { db, kafka, producer, registry, callers };
+  const parts: DomainServiceParts = {
+    db,
+    kafka,
+    producer,
+    registry,
+    callers,
+    ownership: loadOwnershipRules(config.policyFile),
+  };
   const projection = spec.projection(repository, parts);
   const handler: BatchHandler = (records) => projection.handle(records);
   const runner = new ConsumerRunner(kafka, producer, {
@@ -134,7 +144,7 @@ export async function startDomainService<R extends ReadModel>(
   runner.startInBackground();
 
   const checks: HealthCheck[] = [
-    { name: 'database', check: async () => void (await db.query('SELECT 1')) },
+    databaseCheck(db),
     { name: 'projection', check: () => runner.assertRunning() },
   ];
   const onInternal = (error: unknown): void => log.error({ err: error }, 'unhandled error');
