@@ -59,7 +59,7 @@ describe('ingest: access tokens and API keys (integration)', () => {
   }, 120_000);
   afterAll(async () => {
     await sut?.close();
-  });
+  }, 60_000);
 
   it('accepts a publish with a valid access token and refuses an expired one', async () => {
     const ce = event('vn.lgsp.dossier.submitted.v1', submitted(uniqueDossierCode(), 1));

@@ -74,7 +74,7 @@ describe('ingest: a 2xx names the event stored at that offset, also after a lost
   afterAll(async () => {
     network.restore();
     await sut?.close();
-  });
+  }, 60_000);
 
   it('acknowledges the next event at its own offset, and readiness is down while it cannot produce', async () => {
     const code = uniqueDossierCode();
@@ -124,7 +124,7 @@ describe('ingest: a publish never outlives its claim (integration)', () => {
   afterAll(async () => {
     network.restore();
     await sut?.close();
-  });
+  }, 60_000);
 
   it('answers 503 within the publish timeout when Kafka does not answer, and the retry is a first publish', async () => {
     const warmUp = event('vn.lgsp.dossier.submitted.v1', submitted(uniqueDossierCode(), 2));

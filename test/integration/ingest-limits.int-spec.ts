@@ -71,7 +71,7 @@ describe('ingest: limits and characters (integration)', () => {
   }, 120_000);
   afterAll(async () => {
     await sut?.close();
-  });
+  }, 60_000);
 
   const valid = () => event('vn.lgsp.dossier.submitted.v1', submitted(uniqueDossierCode(), 4));
 
@@ -129,6 +129,30 @@ describe('ingest: limits and characters (integration)', () => {
     const problem = (await response.json()) as { code: string; detail: string };
     expect(problem.code).toBe('LGSP_ERR_MALFORMED_JSON');
     expect(problem.detail).toContain('not valid UTF-8');
+  });
+
+  it('answers data nested thousands deep with 422, not a crash', async () => {
+    const ce = JSON.stringify({ ...valid(), data: null });
+    const deep = ce.replace('"data":null', `"data":${'['.repeat(5000)}"x"${']'.repeat(5000)}`);
+    const response = await post(deep);
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({ code: 'LGSP_ERR_SCHEMA_INVALID' });
+  });
+
+  it('answers invalid UTF-8 in another media type with 415', async () => {
+    const response = await post(Buffer.from([0x7b, 0xff, 0x7d]), KEY_01, 'application/octet-stream');
+    expect(response.status).toBe(415);
+  });
+
+  it('answers headers over the HTTP limit with problem+json', async () => {
+    const response = await fetch(`${sut.url}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': KEY_01, 'ce-id': 'i'.repeat(20_000) },
+      body: '{}',
+    });
+    expect(response.status).toBe(431);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(await response.json()).toMatchObject({ code: 'LGSP_ERR_HEADERS_TOO_LARGE' });
   });
 
   it('answers a batch with one id twice and other content with a conflict for the second', async () => {

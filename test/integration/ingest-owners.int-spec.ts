@@ -29,7 +29,7 @@ describe('ingest: only the owner changes its records (integration)', () => {
   }, 120_000);
   afterAll(async () => {
     await sut?.close();
-  });
+  }, 60_000);
 
   const withdrawal = (code: string, source: string) =>
     event(

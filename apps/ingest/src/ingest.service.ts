@@ -4,7 +4,9 @@ import { assertMayChange, type ApiKeyRegistry, type Caller, type OwnershipRules 
 import { domainOfType, Topics } from '@lgsp/contracts';
 import { HubError, type ProblemDetails } from '@lgsp/core';
 import {
+  MAX_DATA_DEPTH,
   toKafkaRecord,
+  tooDeep,
   unstorableText,
   type CloudEvent,
   type Delivery,
@@ -93,6 +95,11 @@ export class IngestService {
         `unknown event type ${event.type}; known: ${this.registry.types().join(', ')}`,
       );
     }
+    const deep = tooDeep(event.data);
+    if (deep)
+      throw new HubError('LGSP_ERR_SCHEMA_INVALID', `data of ${event.type} is nested too deep`, [
+        { pointer: deep.slice(0, 512), message: `nested deeper than ${MAX_DATA_DEPTH} levels` },
+      ]);
     const unstorable = unstorableText(event.data);
     if (unstorable.length > 0)
       throw new HubError('LGSP_ERR_UNSTORABLE_TEXT', `data of ${event.type} cannot be stored`, unstorable);

@@ -19,6 +19,7 @@ export const ErrorCatalog = {
   },
   LGSP_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The content type is not supported' },
   LGSP_ERR_PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  LGSP_ERR_HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
   LGSP_ERR_DUPLICATE_CONFLICT: {
     status: 409,
     title: 'An event with this source and id was already accepted with different content',

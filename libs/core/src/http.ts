@@ -28,7 +28,8 @@ export function configureFastify(fastify: FastifyInstance, jsonTypes: string[]):
       done(new HubError('LGSP_ERR_MALFORMED_JSON', (error as Error).message), undefined);
     }
   });
-  fastify.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // Other media types are answered 415 by the handler: read them as bytes, so no decoding can fail first.
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });

@@ -5,6 +5,7 @@ import {
   CloudEventDecodeError,
   envelopeIssues,
   fromKafkaRecord,
+  tooDeep,
   unstorableText,
   type CloudEvent,
   type ConsumedRecord,
@@ -54,6 +55,11 @@ export function validateRecords<D, T extends string>(
     const envelope = envelopeIssues(event);
     if (envelope.length > 0) {
       dead.push({ record, code: 'LGSP_ERR_CLOUDEVENT_INVALID', detail: describe(envelope) });
+      continue;
+    }
+    const deep = tooDeep(event.data);
+    if (deep) {
+      dead.push({ record, code: 'LGSP_ERR_SCHEMA_INVALID', detail: `${deep.slice(0, 512)} nested too deep` });
       continue;
     }
     const unstorable = unstorableText(event.data);

@@ -81,9 +81,13 @@ export function isExtensionName(name: string): boolean {
   return ATTRIBUTE_NAME.test(name);
 }
 
+/** Deeper data is refused where an event enters: no event schema nests this deep, and walking it costs. */
+export const MAX_DATA_DEPTH = 64;
+
 /**
  * Every place in a JSON value (keys included) that holds a character PostgreSQL cannot store: U+0000
  * or an unpaired surrogate. Pointers are RFC 6901, under `prefix` (e.g. `/data`). At most `max` issues.
+ * Walks with its own stack: data nested thousands deep must not overflow the call stack.
  */
 export function unstorableText(value: unknown, prefix = '/data', max = 20): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
@@ -92,28 +96,46 @@ export function unstorableText(value: unknown, prefix = '/data', max = 20): Vali
     if (LONE_SURROGATE.test(text)) return 'must be well-formed Unicode (an unpaired surrogate was found)';
     return undefined;
   };
-  const walk = (node: unknown, pointer: string): void => {
-    if (issues.length >= max) return;
+  const stack: { node: unknown; pointer: string }[] = [{ node: value, pointer: prefix }];
+  while (stack.length > 0 && issues.length < max) {
+    const { node, pointer } = stack.pop() as { node: unknown; pointer: string };
     if (typeof node === 'string') {
       const problem = bad(node);
       if (problem) issues.push({ pointer, message: problem });
     } else if (Array.isArray(node)) {
-      node.forEach((item, i) => walk(item, `${pointer}/${i}`));
+      for (let i = node.length - 1; i >= 0; i--) stack.push({ node: node[i], pointer: `${pointer}/${i}` });
     } else if (typeof node === 'object' && node !== null) {
-      for (const [key, item] of Object.entries(node)) {
+      for (const [key, item] of Object.entries(node).reverse()) {
         const escaped = key.replace(/~/g, '~0').replace(/\//g, '~1');
         const keyProblem = bad(key);
-        if (keyProblem) {
+        if (keyProblem)
           issues.push({
             pointer: `${pointer}/${escaped.replaceAll('\u0000', '\\u0000')}`,
             message: `the name ${keyProblem}`,
           });
-          continue;
-        }
-        walk(item, `${pointer}/${escaped}`);
+        else stack.push({ node: item, pointer: `${pointer}/${escaped}` });
       }
     }
-  };
-  walk(value, prefix);
+  }
   return issues;
+}
+
+/** The pointer of the first place nested deeper than `max` arrays or objects, if any (no recursion). */
+export function tooDeep(value: unknown, prefix = '/data', max = MAX_DATA_DEPTH): string | undefined {
+  const stack: { node: unknown; depth: number; pointer: string }[] = [
+    { node: value, depth: 0, pointer: prefix },
+  ];
+  while (stack.length > 0) {
+    const { node, depth, pointer } = stack.pop() as { node: unknown; depth: number; pointer: string };
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= max) return pointer;
+    const entries = Array.isArray(node) ? node.map((v, i) => [String(i), v] as const) : Object.entries(node);
+    for (const [key, item] of entries)
+      stack.push({
+        node: item,
+        depth: depth + 1,
+        pointer: `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+      });
+  }
+  return undefined;
 }
