@@ -51,7 +51,7 @@ class Session {
   /** The operator behind LGSP_API_KEY; every command that touches the hub needs one. */
   actor(): AuditActor {
     if (this.actorCache) return this.actorCache;
-    const caller = ApiKeyRegistry.fromFile(this.config.callersFile).authenticate(
+    const caller = ApiKeyRegistry.fromFile(this.config.callersFile).authenticateKey(
       this.config.apiKey,
       'operator',
     );

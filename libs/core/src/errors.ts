@@ -7,8 +7,16 @@ export const ErrorCatalog = {
   LGSP_ERR_CLOUDEVENT_INVALID: { status: 400, title: 'The CloudEvent is missing or has invalid attributes' },
   LGSP_ERR_SCHEMA_INVALID: { status: 422, title: 'The event data does not match its JSON Schema' },
   LGSP_ERR_UNKNOWN_TYPE: { status: 422, title: 'The event type is not in the catalog' },
+  LGSP_ERR_UNSTORABLE_TEXT: {
+    status: 422,
+    title: 'The event holds characters the hub cannot store (U+0000 or an unpaired surrogate)',
+  },
   LGSP_ERR_UNAUTHENTICATED: { status: 401, title: 'No valid API key was presented' },
   LGSP_ERR_FORBIDDEN: { status: 403, title: 'The caller is not granted this event type or source' },
+  LGSP_ERR_NOT_OWNER: {
+    status: 403,
+    title: 'The publisher does not own the record the event changes, and is not its delegate',
+  },
   LGSP_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The content type is not supported' },
   LGSP_ERR_PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   LGSP_ERR_DUPLICATE_CONFLICT: {

@@ -30,7 +30,7 @@ interface AccessContext {
 function viaGateway(callers: ApiKeyRegistry, header: string | string[] | undefined): boolean {
   if (typeof header !== 'string') return false;
   try {
-    callers.authenticate(header, 'gateway');
+    callers.authenticateKey(header, 'gateway');
     return true;
   } catch {
     return false;
@@ -65,7 +65,7 @@ export function enforceAccess(
     const request = context.reply.request;
     let caller: Caller;
     try {
-      caller = callers.authenticate(presentedKey(request.headers), ...options.roles);
+      caller = await callers.authenticate(presentedKey(request.headers), ...options.roles);
     } catch (error) {
       const hub = error instanceof HubError ? error : new HubError('LGSP_ERR_UNAUTHENTICATED');
       refuse(hub.code, hub.detail ?? hub.message);
