@@ -42,6 +42,8 @@ export interface FaultSettings {
   recoveryMs: number;
   /** longest time /health/ready may say "up" while no publish succeeds (ms) */
   readyLieMs: number;
+  /** a readiness answer slower than this counts as none (probes of orchestrators time out too) */
+  readyTimeoutMs: number;
   /** first port of the fault suite's brokers (single: base, base+1; cluster: base+100 …) */
   basePort: number;
 }
@@ -59,12 +61,13 @@ export function faultSettings(env = process.env): FaultSettings {
   return {
     cycles: num(env, 'FAULT_CYCLES', 4, 1),
     outageMs: num(env, 'FAULT_OUTAGE_MS', 8_000, 0),
-    upMs: num(env, 'FAULT_UP_MS', 10_000, 2_000),
+    upMs: num(env, 'FAULT_UP_MS', 8_000, 2_000),
     clients: num(env, 'FAULT_CLIENTS', 6, 1),
     batch: num(env, 'FAULT_BATCH', 5, 2),
     pauseMs: num(env, 'FAULT_PAUSE_MS', 20, 0),
     recoveryMs: num(env, 'FAULT_RECOVERY_MS', 45_000, 1_000),
     readyLieMs: num(env, 'FAULT_READY_LIE_MS', 10_000, 0),
+    readyTimeoutMs: num(env, 'FAULT_READY_TIMEOUT_MS', 2_000, 100),
     basePort: num(env, 'FAULT_BASE_PORT', 19_192, 1_024),
   };
 }
@@ -116,7 +119,8 @@ export function singleBroker(s: FaultSettings): FaultBrokers {
     },
     stopNode: async (_node, how) => void (await kafkaSh(env, how === 'kill' ? 'kill' : 'stop')),
     startNode: async () => void (await kafkaSh(env, 'start')),
-    stopAll: async () => void (await kafkaSh(env, 'stop')),
+    // The next run resets the data, so the end of a run need not be clean.
+    stopAll: async () => void (await kafkaSh(env, 'kill')),
   };
 }
 
@@ -136,7 +140,8 @@ export function cluster(s: FaultSettings): FaultBrokers {
     stopNode: async (node, how) =>
       void (await kafkaSh(env, 'cluster', how === 'kill' ? 'kill-node' : 'stop-node', String(node))),
     startNode: async (node) => void (await kafkaSh(env, 'cluster', 'start-node', String(node))),
-    stopAll: async () => void (await kafkaSh(env, 'cluster', 'stop')),
+    // A clean stop of the last two nodes waits for a quorum that is gone; the next run resets the data.
+    stopAll: async () => void (await kafkaSh(env, 'cluster', 'kill')),
   };
 }
 
@@ -208,7 +213,7 @@ export class Ledger {
   readonly conflictingAcks: string[] = [];
   readonly outcomes: Outcome[] = [];
   readonly probes: { start: number; end: number; ok: boolean }[] = [];
-  readonly readiness: { at: number; status: number | 'timeout' }[] = [];
+  readonly readiness: { at: number; status: number | 'timeout'; ms: number }[] = [];
   readonly answers = new Map<string, number>();
   events = 0;
   requests = 0;
@@ -367,16 +372,16 @@ async function prober(url: string, ledger: Ledger, running: () => boolean) {
   }
 }
 
-/** /health/ready every 500 ms; no answer within 2 s counts as a timeout. */
-async function readiness(url: string, ledger: Ledger, running: () => boolean) {
+/** /health/ready every 500 ms; no answer within the readiness timeout counts as a timeout. */
+async function readiness(url: string, s: FaultSettings, ledger: Ledger, running: () => boolean) {
   while (running()) {
     const at = Date.now();
     try {
-      const r = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+      const r = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(s.readyTimeoutMs) });
       await r.arrayBuffer();
-      ledger.readiness.push({ at, status: r.status });
+      ledger.readiness.push({ at, status: r.status, ms: Date.now() - at });
     } catch {
-      ledger.readiness.push({ at, status: 'timeout' });
+      ledger.readiness.push({ at, status: 'timeout', ms: Date.now() - at });
     }
     await sleep(500);
   }
@@ -388,7 +393,7 @@ export function startLoad(url: string, s: FaultSettings, ledger: Ledger): { stop
   const tasks = [
     ...Array.from({ length: s.clients }, () => publisher(url, s, ledger, running)),
     prober(url, ledger, running),
-    readiness(url, ledger, running),
+    readiness(url, s, ledger, running),
   ];
   return {
     async stop() {
@@ -658,6 +663,10 @@ export function summarize(
       up: ledger.readiness.filter((r) => r.status === 200).length,
       down: ledger.readiness.filter((r) => r.status === 503).length,
       timeout: ledger.readiness.filter((r) => r.status === 'timeout').length,
+      slowestAnswerMs: Math.max(
+        0,
+        ...ledger.readiness.filter((r) => r.status !== 'timeout').map((r) => r.ms),
+      ),
     },
     ...extra,
   };
@@ -736,7 +745,7 @@ export async function runScenario(
         if (!during.some((r) => r.status === 503))
           problems.push(
             `fault ${f.cycle} (${f.how}): /health/ready never answered 503 while the broker was down ` +
-              `(${during.filter((r) => r.status === 'timeout').length} of ${during.length} samples got no answer within 2 s)`,
+              `(${during.filter((r) => r.status === 'timeout').length} of ${during.length} samples got no answer within ${s.readyTimeoutMs} ms)`,
           );
       }
     }
