@@ -2,8 +2,9 @@
 # `npm test`: every tier against real services — unit specs; integration and e2e specs against a real
 # Kafka broker (KAFKA_BROKERS, else a container where Docker answers, else the local KRaft broker) with
 # PGlite; then the integration specs again against PostgreSQL when one answers (DATABASE_URL, else the
-# server on 127.0.0.1:5432 if it is there); then the fuzz suite (test/fuzz) with PGlite. Ends with one
-# summary line.
+# server on 127.0.0.1:5432 if it is there); then the fuzz suite (test/fuzz) with PGlite; then the fault
+# suite, which starts, stops and kills brokers of its own (never the shared one) under load, with PGlite
+# (FAULT_SUITE=0 skips it). Ends with one summary line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning"
@@ -30,6 +31,12 @@ else
 fi
 # Property-based fuzz suite (seeded; the seed is printed, LGSP_FUZZ_SEED replays it): PGlite is enough.
 DATABASE_URL= run fuzz --selectProjects fuzz --runInBand
+if [[ "${FAULT_SUITE:-1}" != 0 ]]; then
+  # forceExit: kafkajs clients of the broken brokers may keep retry timers after their apps closed.
+  DATABASE_URL= KAFKA_BROKERS= run fault --selectProjects fault --runInBand --forceExit
+else
+  echo "=== fault: skipped (FAULT_SUITE=0) ==="
+fi
 
 node -e '
 const fs = require("fs"); let p = 0, f = 0, s = 0;
