@@ -67,7 +67,7 @@ export function faultSettings(env = process.env): FaultSettings {
     pauseMs: num(env, 'FAULT_PAUSE_MS', 20, 0),
     recoveryMs: num(env, 'FAULT_RECOVERY_MS', 45_000, 1_000),
     readyLieMs: num(env, 'FAULT_READY_LIE_MS', 10_000, 0),
-    readyTimeoutMs: num(env, 'FAULT_READY_TIMEOUT_MS', 2_000, 100),
+    readyTimeoutMs: num(env, 'FAULT_READY_TIMEOUT_MS', 3_000, 100),
     basePort: num(env, 'FAULT_BASE_PORT', 19_192, 1_024),
   };
 }
