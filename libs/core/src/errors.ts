@@ -35,6 +35,11 @@ export const ErrorCatalog = {
   LGSP_ERR_FIELD_FORBIDDEN: { status: 403, title: 'The consumer is not granted a field the query reads' },
   LGSP_ERR_PURPOSE_REQUIRED: { status: 400, title: 'A purpose of use is required to read personal data' },
   LGSP_ERR_FIELD_MASKED: { status: 200, title: 'Some fields were masked: the consumer lacks their grant' },
+  LGSP_ERR_AUDIT_UNAVAILABLE: {
+    status: 503,
+    title:
+      'The audit trail cannot record this read of personal data right now, so it is not answered; retry later',
+  },
   LGSP_ERR_CONFIG: { status: 500, title: 'Invalid configuration' },
   LGSP_ERR_INTERNAL: { status: 500, title: 'Internal error' },
 } as const;
