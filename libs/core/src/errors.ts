@@ -44,6 +44,11 @@ export const ErrorCatalog = {
     status: 422,
     title: 'The read model can never store this event (the database refuses its content)',
   },
+  LGSP_ERR_AUDIT_UNAVAILABLE: {
+    status: 503,
+    title:
+      'The audit trail cannot record this read of personal data right now, so it is not answered; retry later',
+  },
   LGSP_ERR_CONFIG: { status: 500, title: 'Invalid configuration' },
   LGSP_ERR_INTERNAL: { status: 500, title: 'Internal error' },
 } as const;

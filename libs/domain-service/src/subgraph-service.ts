@@ -2,7 +2,15 @@ import { join } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
-import { auditRead, AuditChain, loadAuditSubjectKey, OperatorAudit } from '@lgsp/audit';
+import {
+  auditRead,
+  loadAuditSettings,
+  loadAuditSubjectKey,
+  openAuditStore,
+  type AuditChain,
+  type AuditSettings,
+  type OperatorAudit,
+} from '@lgsp/audit';
 import { ApiKeyRegistry, guardGraphql, loadOwnershipRules, type OwnershipRules } from '@lgsp/auth';
 import { readSchemaFiles, Topics, type Domain } from '@lgsp/contracts';
 import { createFastifyApp, int, listen, optional, str, type Env, type RunningApp } from '@lgsp/core';
@@ -49,6 +57,8 @@ export interface DomainServiceConfig {
   schemasDir?: string;
   /** HMAC key for personal ids in the audit trail */
   auditSubjectKey: string;
+  /** signing key, published keys, anchor and copy intervals of the audit trail */
+  audit: AuditSettings;
 }
 
 const configDir = join(__dirname, '..', '..', '..', 'config');
@@ -67,6 +77,7 @@ export function loadDomainServiceConfig(env: Env, name: string, defaultPort: num
     logLevel: str(env, 'LOG_LEVEL', 'info'),
     schemasDir: optional(env, 'LGSP_SCHEMAS_DIR'),
     auditSubjectKey: loadAuditSubjectKey(env),
+    audit: loadAuditSettings(env),
   };
 }
 
@@ -109,7 +120,13 @@ export async function startDomainService<R extends ReadModel>(
   config: DomainServiceConfig,
   spec: DomainServiceSpec<R>,
 ): Promise<
-  RunningApp & DomainServiceParts & { repository: R; audit: AuditChain; rebuild: ReadModelRebuild<R> }
+  RunningApp &
+    DomainServiceParts & {
+      repository: R;
+      audit: AuditChain;
+      operatorAudit: OperatorAudit;
+      rebuild: ReadModelRebuild<R>;
+    }
 > {
   const log = createLogger(spec.domain, config.logLevel);
   const metrics = createMetricsRegistry(spec.domain);
@@ -148,6 +165,10 @@ export async function startDomainService<R extends ReadModel>(
     { name: 'projection', check: () => runner.assertRunning() },
   ];
   const onInternal = (error: unknown): void => log.error({ err: error }, 'unhandled error');
+  // Reads that come straight to the subgraph (not through the gateway, which audits) are audited here,
+  // in this service's own store; operator actions (rebuilds) in the store's operator chain.
+  const store = await openAuditStore(db, producer, config, log);
+  const { reads: audit, operator: operatorAudit } = store;
   const app = await createFastifyApp(DomainServiceModule.register(), { onInternal });
   const fastify = app.getHttpAdapter().getInstance();
   registerOpsRoutes(fastify, metrics, checks);
@@ -159,7 +180,7 @@ export async function startDomainService<R extends ReadModel>(
   registerRebuildRoutes(fastify, {
     callers,
     rebuild,
-    audit: new OperatorAudit(producer, 'admin-api'),
+    audit: operatorAudit,
     target: spec.domain,
     onInternal,
   });
@@ -171,17 +192,15 @@ export async function startDomainService<R extends ReadModel>(
     graphiql: false,
     path: '/graphql',
   });
-  // Reads that come straight to the subgraph (not through the gateway, which audits) are audited here,
-  // in this service's own chain.
-  const audit = new AuditChain(db, producer, config.auditSubjectKey);
-  await audit.migrate();
   enforceAccess(fastify, {
     callers,
     policy,
     roles: ['consumer', 'gateway'],
     onRead: (read) => auditRead(audit, read),
+    onAuditFailure: store.onError,
     auditedByGateway: true,
   });
+  store.registerRoutes(fastify, { callers, kafka, onInternal });
   const url = await listen(app, config.port, config.host);
   log.info({ url }, `${spec.domain} subgraph listening`);
   return {
@@ -190,11 +209,13 @@ export async function startDomainService<R extends ReadModel>(
     repository,
     ...parts,
     audit,
+    operatorAudit,
     rebuild,
     async close() {
       await app.close();
       await rebuild.cancel();
       await runner.stop();
+      await store.close();
       await producer.disconnect();
       await db.close();
     },

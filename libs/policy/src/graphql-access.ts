@@ -57,6 +57,8 @@ export function enforceAccess(
     onRead?: (record: AccessRecord) => Promise<void>;
     /** subgraphs: do not hand on reads that an authenticated gateway sent (the gateway audits those) */
     auditedByGateway?: boolean;
+    /** told why a read could not be audited (the consumer only gets LGSP_ERR_AUDIT_UNAVAILABLE) */
+    onAuditFailure?: (error: unknown) => void;
   },
 ): void {
   const { callers, policy } = options;
@@ -179,17 +181,30 @@ export function enforceAccess(
     if (errors.length > 0) (execution as { errors?: unknown[] }).errors = errors;
     const audited = options.auditedByGateway === true && access.viaGateway;
     if (options.onRead && !audited && (access.analysis.personal || seen.citizens.size > 0)) {
-      await options.onRead({
-        caller: access.caller,
-        purpose: access.purpose,
-        operationName: access.operationName ?? null,
-        query: access.query,
-        domains: [...access.analysis.domains].sort(),
-        fields: [...seen.read].sort(),
-        masked: [...seen.masked].sort(),
-        citizens: [...seen.citizens].sort(),
-        records: [...seen.records].sort(),
-      });
+      try {
+        await options.onRead({
+          caller: access.caller,
+          purpose: access.purpose,
+          operationName: access.operationName ?? null,
+          query: access.query,
+          domains: [...access.analysis.domains].sort(),
+          fields: [...seen.read].sort(),
+          masked: [...seen.masked].sort(),
+          citizens: [...seen.citizens].sort(),
+          records: [...seen.records].sort(),
+        });
+      } catch (error) {
+        // A read that is not on record is not answered: no data, a coded error, nothing of the cause.
+        options.onAuditFailure?.(error);
+        const unanswered = execution as { data?: unknown; errors?: unknown[] };
+        unanswered.data = null;
+        unanswered.errors = [
+          {
+            message: `LGSP_ERR_AUDIT_UNAVAILABLE: ${ErrorCatalog.LGSP_ERR_AUDIT_UNAVAILABLE.title}`,
+            extensions: { code: 'LGSP_ERR_AUDIT_UNAVAILABLE' },
+          },
+        ];
+      }
     }
   });
 }
