@@ -11,6 +11,6 @@ export function startDossier(config: DossierConfig) {
     repository: (db, schema) => new DossierRepository(db, schema),
     projection: (repository, { registry, ownership }) =>
       new DossierProjectionService(repository, registry, ownership),
-    graphql: { schema: dossierSchema, resolvers: (repository) => dossierResolvers(repository) },
+    graphql: { schema: dossierSchema, resolvers: (repository, lists) => dossierResolvers(repository, lists) },
   });
 }

@@ -1,5 +1,6 @@
 import { DossierStatuses, ResolvedStatuses, type DossierStatusCode } from '@lgsp/contracts';
 import { HubError } from '@lgsp/core';
+import { listSizeFor, type Limits } from '@lgsp/policy';
 import type { DossierFilter, DossierRepository, DossierRow, HistoryRow } from './dossier.repository';
 
 /** Public names are English camelCase; each field's description names its DVCQG field. */
@@ -103,12 +104,12 @@ export const dossierSchema = /* GraphQL */ `
 
   type Citizen @key(fields: "personalId") {
     personalId: String!
-    dossiers: [Dossier!]!
+    dossiers(first: Int): [Dossier!]!
   }
 
   extend type Query {
     dossier(code: String!): Dossier
-    dossiers(filter: DossierFilter, first: Int = 20, after: String): DossierConnection!
+    dossiers(filter: DossierFilter, first: Int, after: String): DossierConnection!
     dossierIndicators(from: String!, to: String!, agencyCode: String): [AgencyDossierIndicators!]!
     citizen(personalId: String!): Citizen
   }
@@ -187,7 +188,7 @@ interface FilterArgs extends Omit<DossierFilter, 'status'> {
 }
 
 /** Resolvers are one line each: read through the repository, shape for the schema. */
-export function dossierResolvers(repository: DossierRepository) {
+export function dossierResolvers(repository: DossierRepository, lists: Limits) {
   return {
     Query: {
       dossier: async (_: unknown, { code }: { code: string }) => {
@@ -195,7 +196,7 @@ export function dossierResolvers(repository: DossierRepository) {
         return row ? toDossier(row) : null;
       },
       dossiers: async (_: unknown, args: { filter?: FilterArgs; first?: number; after?: string }) => {
-        const first = Math.min(Math.max(args.first ?? 20, 1), 200);
+        const first = listSizeFor(args.first, lists);
         const { status, ...rest } = args.filter ?? {};
         checkInstant('submittedFrom', rest.submittedFrom);
         checkInstant('submittedTo', rest.submittedTo);
@@ -238,8 +239,10 @@ export function dossierResolvers(repository: DossierRepository) {
     },
     Citizen: {
       __resolveReference: ({ personalId }: { personalId: string }) => ({ personalId }),
-      dossiers: async ({ personalId }: { personalId: string }) =>
-        (await repository.list({ applicantPersonalId: personalId }, 200)).map(toDossier),
+      dossiers: async ({ personalId }: { personalId: string }, { first }: { first?: number | null }) =>
+        (await repository.list({ applicantPersonalId: personalId }, listSizeFor(first, lists))).map(
+          toDossier,
+        ),
     },
   };
 }

@@ -3,7 +3,13 @@ import mercuriusGateway from '@mercuriusjs/gateway';
 import { auditRead, openAuditStore, type AuditChain, type OperatorAudit } from '@lgsp/audit';
 import { ApiKeyRegistry, guardGraphql, presentedKey } from '@lgsp/auth';
 import { createKafka, ensureTopics, EventProducer } from '@lgsp/kafka';
-import { AccessPolicy, enforceAccess, PURPOSE_HEADER, VIA_GATEWAY_HEADER } from '@lgsp/policy';
+import {
+  AccessPolicy,
+  enforceAccess,
+  OPERATION_HEADER,
+  PURPOSE_HEADER,
+  VIA_GATEWAY_HEADER,
+} from '@lgsp/policy';
 import { openDatabase, type Database } from '@lgsp/store';
 import { createFastifyApp, listen, type RunningApp } from '@lgsp/core';
 import { createLogger, createMetricsRegistry, databaseCheck, registerOpsRoutes } from '@lgsp/observability';
@@ -36,7 +42,8 @@ export async function startGateway(
   const fastify = app.getHttpAdapter().getInstance();
   // Every read is audited in the database first, so the gateway is not ready without it.
   registerOpsRoutes(fastify, metrics, [databaseCheck(db)]);
-  guardGraphql(fastify, callers, 'consumer');
+  // Operators reach /graphql for the schema only: the policy grants them no domain and no purpose.
+  guardGraphql(fastify, callers, 'consumer', 'operator');
   await fastify.register(mercuriusGateway, {
     graphiql: config.graphiql,
     path: '/graphql',
@@ -46,13 +53,17 @@ export async function startGateway(
         url: s.url,
         mandatory: true,
         // The consumer's own key travels on, so each subgraph verifies the caller itself.
-        rewriteHeaders: (headers: Record<string, string | string[] | undefined>) => {
+        rewriteHeaders: (headers: Record<string, string | string[] | undefined>, context: unknown) => {
           const purpose = headers[PURPOSE_HEADER];
+          const operation = (context as { lgspAccess?: { operationName?: string } } | undefined)?.lgspAccess
+            ?.operationName;
           return {
             'x-api-key': presentedKey(headers) ?? config.serviceKey,
-            // Proves the request comes through the gateway, which audits it: the subgraph does not audit it again.
+            // Proves the request comes through the gateway: the subgraph checks and audits it as well, and
+            // marks its entry as part of the gateway's read (counted once, at the gateway).
             [VIA_GATEWAY_HEADER]: config.serviceKey,
             ...(typeof purpose === 'string' ? { [PURPOSE_HEADER]: purpose } : {}),
+            ...(operation ? { [OPERATION_HEADER]: operation } : {}),
           };
         },
       })),
@@ -62,12 +73,24 @@ export async function startGateway(
   enforceAccess(fastify, {
     callers,
     policy,
-    roles: ['consumer'],
+    roles: ['consumer', 'operator'],
     onRead: (read) => auditRead(audit, read),
     onAuditFailure: store.onError,
+    introspection: config.introspection,
   });
   store.registerRoutes(fastify, { callers, kafka, onInternal });
-  const url = await listen(app, config.port, config.host);
+  let url: string;
+  try {
+    // The composed schema is known now: every field of it must be classified, or the gateway does not start.
+    policy.assertClassifies(fastify.graphql.schema, config.policyFile);
+    url = await listen(app, config.port, config.host);
+  } catch (error) {
+    await app.close();
+    await store.close();
+    await producer.disconnect();
+    await db.close();
+    throw error;
+  }
   log.info({ url, subgraphs: config.subgraphs.map((s) => s.name) }, 'gateway listening');
   return {
     app,

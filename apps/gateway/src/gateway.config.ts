@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { loadAuditSettings, loadAuditSubjectKey, type AuditSettings } from '@lgsp/audit';
 import { bool, ConfigError, int, str, type Env } from '@lgsp/core';
 import { loadKafkaSettings, type KafkaSettings } from '@lgsp/kafka';
+import { loadIntrospectionAccess, type IntrospectionAccess } from '@lgsp/policy';
 import { loadStoreSettings, type StoreSettings } from '@lgsp/store';
 
 export interface GatewayConfig {
@@ -12,6 +13,8 @@ export interface GatewayConfig {
   serviceKey: string;
   subgraphs: { name: string; url: string }[];
   graphiql: boolean;
+  /** who sees the schema (introspection and suggestions): operators only in production */
+  introspection: IntrospectionAccess;
   logLevel: string;
   policyFile: string;
   kafka: KafkaSettings;
@@ -51,6 +54,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
       ),
     ),
     graphiql: bool(env, 'GATEWAY_GRAPHIQL', env.NODE_ENV !== 'production'),
+    introspection: loadIntrospectionAccess(env),
     logLevel: str(env, 'LOG_LEVEL', 'info'),
     policyFile: str(env, 'LGSP_POLICY_FILE', join(__dirname, '..', '..', '..', 'config', 'policy.dev.json')),
     kafka: loadKafkaSettings(env, 'lgsp-gateway'),

@@ -1,3 +1,4 @@
+import { listSizeFor, type Limits } from '@lgsp/policy';
 import type { EncounterRow, HealthRepository, VaccinationRow } from './health.repository';
 
 /** Public names are English camelCase; each field's description names its claim-table field. */
@@ -59,14 +60,14 @@ export const healthSchema = /* GraphQL */ `
   extend type Citizen @key(fields: "personalId") {
     personalId: String! @external
     "Treatment episodes, newest first"
-    encounters(first: Int = 50): [Encounter!]!
-    vaccinations: [Vaccination!]!
+    encounters(first: Int): [Encounter!]!
+    vaccinations(first: Int): [Vaccination!]!
   }
 
   extend type Query {
     encounter(id: String!): Encounter
     "Encounters admitted at a facility in [from, to)"
-    encountersByFacility(facilityCode: String!, from: String!, to: String!, first: Int = 50): [Encounter!]!
+    encountersByFacility(facilityCode: String!, from: String!, to: String!, first: Int): [Encounter!]!
   }
 `;
 
@@ -107,7 +108,7 @@ const toVaccination = (v: VaccinationRow) => ({
   givenAt: v.given_at.toISOString(),
 });
 
-export function healthResolvers(repository: HealthRepository) {
+export function healthResolvers(repository: HealthRepository, lists: Limits) {
   return {
     Query: {
       encounter: async (_: unknown, { id }: { id: string }) => {
@@ -116,9 +117,9 @@ export function healthResolvers(repository: HealthRepository) {
       },
       encountersByFacility: async (
         _: unknown,
-        a: { facilityCode: string; from: string; to: string; first: number },
+        a: { facilityCode: string; from: string; to: string; first?: number | null },
       ) =>
-        (await repository.encountersAt(a.facilityCode, a.from, a.to, Math.min(200, a.first))).map(
+        (await repository.encountersAt(a.facilityCode, a.from, a.to, listSizeFor(a.first, lists))).map(
           toEncounter,
         ),
     },
@@ -129,10 +130,10 @@ export function healthResolvers(repository: HealthRepository) {
       },
     },
     Citizen: {
-      encounters: async ({ personalId }: { personalId: string }, { first }: { first: number }) =>
-        (await repository.encountersOf(personalId, Math.min(200, first ?? 50))).map(toEncounter),
-      vaccinations: async ({ personalId }: { personalId: string }) =>
-        (await repository.vaccinationsOf(personalId)).map(toVaccination),
+      encounters: async ({ personalId }: { personalId: string }, { first }: { first?: number | null }) =>
+        (await repository.encountersOf(personalId, listSizeFor(first, lists))).map(toEncounter),
+      vaccinations: async ({ personalId }: { personalId: string }, { first }: { first?: number | null }) =>
+        (await repository.vaccinationsOf(personalId, listSizeFor(first, lists))).map(toVaccination),
     },
   };
 }

@@ -190,11 +190,11 @@ export class HealthRepository {
     ).rows;
   }
 
-  async vaccinationsOf(personalId: string): Promise<VaccinationRow[]> {
+  async vaccinationsOf(personalId: string, limit: number): Promise<VaccinationRow[]> {
     return (
       await this.db.query<VaccinationRow>(
-        `SELECT * FROM ${this.schema}.vaccinations WHERE personal_id = $1 ORDER BY given_at`,
-        [personalId],
+        `SELECT * FROM ${this.schema}.vaccinations WHERE personal_id = $1 ORDER BY given_at LIMIT $2`,
+        [personalId, limit],
       )
     ).rows;
   }

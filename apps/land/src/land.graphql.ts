@@ -1,3 +1,4 @@
+import { listSizeFor, type Limits } from '@lgsp/policy';
 import type { HolderRow, LandRepository, ParcelChangeRow, ParcelWithHolders } from './land.repository';
 
 /** Public names are English camelCase; each field's description names its cadastral field. */
@@ -67,12 +68,12 @@ export const landSchema = /* GraphQL */ `
   extend type Citizen @key(fields: "personalId") {
     personalId: String! @external
     "Parcels the citizen holds a share of"
-    parcels: [Parcel!]!
+    parcels(first: Int): [Parcel!]!
   }
 
   extend type Query {
     parcel(communeCode: String!, sheetNumber: Int!, parcelNumber: Int!): Parcel
-    parcelsByHolder(holderId: String!, first: Int = 50): [Parcel!]!
+    parcelsByHolder(holderId: String!, first: Int): [Parcel!]!
   }
 `;
 
@@ -115,22 +116,22 @@ const toChange = (c: ParcelChangeRow) => ({
   relatedParcels: c.related_parcels ?? [],
 });
 
-export function landResolvers(repository: LandRepository) {
+export function landResolvers(repository: LandRepository, lists: Limits) {
   const maybe = (row: ParcelWithHolders | undefined) => (row ? toParcel(row) : null);
   return {
     Query: {
       parcel: async (_: unknown, a: { communeCode: string; sheetNumber: number; parcelNumber: number }) =>
         maybe(await repository.byPlace(a.communeCode, a.sheetNumber, a.parcelNumber)),
-      parcelsByHolder: async (_: unknown, a: { holderId: string; first: number }) =>
-        (await repository.byHolder(a.holderId, Math.min(200, a.first))).map(toParcel),
+      parcelsByHolder: async (_: unknown, a: { holderId: string; first?: number | null }) =>
+        (await repository.byHolder(a.holderId, listSizeFor(a.first, lists))).map(toParcel),
     },
     Parcel: {
       __resolveReference: async ({ id }: { id: string }) => maybe(await repository.byId(id)),
       history: async ({ id }: { id: string }) => (await repository.history(id)).map(toChange),
     },
     Citizen: {
-      parcels: async ({ personalId }: { personalId: string }) =>
-        (await repository.byHolder(personalId, 200)).map(toParcel),
+      parcels: async ({ personalId }: { personalId: string }, { first }: { first?: number | null }) =>
+        (await repository.byHolder(personalId, listSizeFor(first, lists))).map(toParcel),
     },
   };
 }

@@ -39,6 +39,18 @@ export const ErrorCatalog = {
   LGSP_ERR_QUERY_TOO_COSTLY: { status: 400, title: 'The GraphQL query may read more fields than allowed' },
   LGSP_ERR_FIELD_FORBIDDEN: { status: 403, title: 'The consumer is not granted a field the query reads' },
   LGSP_ERR_PURPOSE_REQUIRED: { status: 400, title: 'A purpose of use is required to read personal data' },
+  LGSP_ERR_PURPOSE_NOT_GRANTED: {
+    status: 403,
+    title: 'The consumer is not granted the purpose of use it declared',
+  },
+  LGSP_ERR_INTROSPECTION_DISABLED: {
+    status: 403,
+    title: 'Schema introspection is not open to this caller here',
+  },
+  LGSP_ERR_RESPONSE_TOO_LARGE: {
+    status: 413,
+    title: 'The answer is larger than allowed; ask for fewer items or fields',
+  },
   LGSP_ERR_FIELD_MASKED: { status: 200, title: 'Some fields were masked: the consumer lacks their grant' },
   LGSP_ERR_UNSTORABLE_EVENT: {
     status: 422,

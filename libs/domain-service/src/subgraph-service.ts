@@ -32,7 +32,13 @@ import {
   registerOpsRoutes,
   type HealthCheck,
 } from '@lgsp/observability';
-import { AccessPolicy, enforceAccess } from '@lgsp/policy';
+import {
+  AccessPolicy,
+  enforceAccess,
+  loadIntrospectionAccess,
+  type IntrospectionAccess,
+  type Limits,
+} from '@lgsp/policy';
 import { SchemaRegistry } from '@lgsp/schema-registry';
 import {
   loadStoreSettings,
@@ -59,6 +65,8 @@ export interface DomainServiceConfig {
   auditSubjectKey: string;
   /** signing key, published keys, anchor and copy intervals of the audit trail */
   audit: AuditSettings;
+  /** who sees the schema (introspection, _service and suggestions): operators and the gateway in production */
+  introspection: IntrospectionAccess;
 }
 
 const configDir = join(__dirname, '..', '..', '..', 'config');
@@ -78,6 +86,7 @@ export function loadDomainServiceConfig(env: Env, name: string, defaultPort: num
     schemasDir: optional(env, 'LGSP_SCHEMAS_DIR'),
     auditSubjectKey: loadAuditSubjectKey(env),
     audit: loadAuditSettings(env),
+    introspection: loadIntrospectionAccess(env),
   };
 }
 
@@ -100,7 +109,8 @@ export interface DomainServiceSpec<R extends ReadModel> {
     repository: R,
     parts: DomainServiceParts,
   ): { handle(records: ConsumedRecord[], tx?: Queryable): Promise<DeadLetter[]> };
-  graphql: { schema: string; resolvers(repository: R): Record<string, unknown> };
+  /** `lists`: the policy's list sizes, the ones the cost estimate counts (defaultListSize, maxListSize) */
+  graphql: { schema: string; resolvers(repository: R, lists: Limits): Record<string, unknown> };
 }
 
 @Module({})
@@ -165,8 +175,9 @@ export async function startDomainService<R extends ReadModel>(
     { name: 'projection', check: () => runner.assertRunning() },
   ];
   const onInternal = (error: unknown): void => log.error({ err: error }, 'unhandled error');
-  // Reads that come straight to the subgraph (not through the gateway, which audits) are audited here,
-  // in this service's own store; operator actions (rebuilds) in the store's operator chain.
+  // Every read of personal data this subgraph answers is audited here, in this service's own store (one
+  // through the gateway is marked as such: the gateway's entry counts it); operator actions (rebuilds)
+  // in the store's operator chain.
   const store = await openAuditStore(db, producer, config, log);
   const { reads: audit, operator: operatorAudit } = store;
   const app = await createFastifyApp(DomainServiceModule.register(), { onInternal });
@@ -185,23 +196,37 @@ export async function startDomainService<R extends ReadModel>(
     onInternal,
   });
   // A subgraph verifies its callers itself: the gateway forwards the consumer's key.
-  guardGraphql(fastify, callers, 'consumer', 'gateway');
+  guardGraphql(fastify, callers, 'consumer', 'gateway', 'operator');
   await fastify.register(mercuriusFederationPlugin, {
     schema: spec.graphql.schema,
-    resolvers: spec.graphql.resolvers(repository) as never,
+    resolvers: spec.graphql.resolvers(repository, policy.document.limits) as never,
     graphiql: false,
     path: '/graphql',
   });
   enforceAccess(fastify, {
     callers,
     policy,
-    roles: ['consumer', 'gateway'],
+    roles: ['consumer', 'gateway', 'operator'],
     onRead: (read) => auditRead(audit, read),
     onAuditFailure: store.onError,
     auditedByGateway: true,
+    introspection: config.introspection,
   });
   store.registerRoutes(fastify, { callers, kafka, onInternal });
-  const url = await listen(app, config.port, config.host);
+  let url: string;
+  try {
+    // Every field this subgraph serves must be classified by the policy, or it does not start.
+    policy.assertClassifies(fastify.graphql.schema, config.policyFile);
+    url = await listen(app, config.port, config.host);
+  } catch (error) {
+    await app.close();
+    await rebuild.cancel();
+    await runner.stop();
+    await store.close();
+    await producer.disconnect();
+    await db.close();
+    throw error;
+  }
   log.info({ url }, `${spec.domain} subgraph listening`);
   return {
     app,

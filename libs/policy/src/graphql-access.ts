@@ -3,14 +3,44 @@ import { getOperationAST, Kind, parse, type DocumentNode, type GraphQLSchema } f
 import mercurius from 'mercurius';
 import type { ReadRecord } from '@lgsp/audit';
 import { presentedKey, type ApiKeyRegistry, type Caller } from '@lgsp/auth';
-import { ErrorCatalog, HubError, type ErrorCode } from '@lgsp/core';
+import { ConfigError, ErrorCatalog, HubError, str, type Env, type ErrorCode } from '@lgsp/core';
 import type { AccessPolicy, Analysis, Grants } from './access-policy';
 
 /** The header that says why the consumer reads personal data; one of the policy's purposes. */
 export const PURPOSE_HEADER = 'x-lgsp-purpose';
 
-/** Carries the gateway's own key on the requests it sends to subgraphs: it has audited them already. */
+/**
+ * Carries the gateway's own key on the requests it sends to subgraphs. A subgraph still checks and
+ * audits them (with the consumer's key, which travels on), and marks its entries as part of the
+ * gateway's request, so that reads are counted once: at the gateway.
+ */
 export const VIA_GATEWAY_HEADER = 'x-lgsp-via-gateway';
+
+/** The consumer's operation name, forwarded by the gateway to the subgraphs (trusted with VIA_GATEWAY_HEADER). */
+export const OPERATION_HEADER = 'x-lgsp-operation';
+
+/** Who may see the schema (introspection, _service, "Did you mean" suggestions). */
+export type IntrospectionAccess = 'everyone' | 'operators';
+
+/**
+ * LGSP_GRAPHQL_INTROSPECTION: who sees the schema (introspection, _service, suggestions): `everyone`
+ * (the development default) or `operators` (the production default, and the only value production accepts).
+ */
+export function loadIntrospectionAccess(env: Env): IntrospectionAccess {
+  const production = env.NODE_ENV === 'production';
+  const value = str(env, 'LGSP_GRAPHQL_INTROSPECTION', production ? 'operators' : 'everyone');
+  if (value !== 'everyone' && value !== 'operators')
+    throw new ConfigError('LGSP_GRAPHQL_INTROSPECTION', `must be everyone or operators, not "${value}"`);
+  if (production && value !== 'operators')
+    throw new ConfigError('LGSP_GRAPHQL_INTROSPECTION', 'must be operators in production');
+  return value;
+}
+
+/** The suffix of the operation name of a subgraph's entry for a read the gateway also recorded. */
+export const VIA_GATEWAY_SUFFIX = ' (via gateway)';
+
+/** Roles that see the schema where introspection is for operators: operators, and the gateway composing it. */
+const SCHEMA_ROLES: readonly Caller['role'][] = ['operator', 'gateway'];
 
 /** One request's reads, as the audit trail records them (fields: returned in clear; masked: hidden). */
 export type AccessRecord = ReadRecord & { caller: Caller };
@@ -25,6 +55,8 @@ interface AccessContext {
   operationName?: string;
   query: string;
   viaGateway: boolean;
+  forwardedOperation?: string;
+  variables: Record<string, unknown>;
 }
 
 function viaGateway(callers: ApiKeyRegistry, header: string | string[] | undefined): boolean {
@@ -35,6 +67,27 @@ function viaGateway(callers: ApiKeyRegistry, header: string | string[] | undefin
   } catch {
     return false;
   }
+}
+
+/** The operation name mercurius executes: the query string's on GET, the body's on POST. */
+function requestedOperation(request: {
+  method: string;
+  query?: unknown;
+  body?: unknown;
+}): string | undefined {
+  const from = (request.method === 'GET' ? request.query : request.body) as
+    { operationName?: unknown } | undefined;
+  const name = from && typeof from === 'object' ? from.operationName : undefined;
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
+/** "Did you mean …?" names fields and types a caller did not ask about: removed where the schema is closed. */
+function withoutSuggestions(payload: string): string {
+  const body = JSON.parse(payload) as { errors?: { message?: unknown }[] };
+  for (const error of body.errors ?? [])
+    if (typeof error.message === 'string')
+      error.message = error.message.replace(/\s*Did you mean [^?]*\?/g, '');
+  return JSON.stringify(body);
 }
 
 function refuse(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): never {
@@ -55,14 +108,28 @@ export function enforceAccess(
     policy: AccessPolicy;
     roles: Caller['role'][];
     onRead?: (record: AccessRecord) => Promise<void>;
-    /** subgraphs: do not hand on reads that an authenticated gateway sent (the gateway audits those) */
+    /** subgraphs: mark the entries of reads an authenticated gateway sent (the gateway counts those) */
     auditedByGateway?: boolean;
+    /** who may see the schema: everyone (development) or operators only (production) */
+    introspection?: IntrospectionAccess;
     /** told why a read could not be audited (the consumer only gets LGSP_ERR_AUDIT_UNAVAILABLE) */
     onAuditFailure?: (error: unknown) => void;
   },
 ): void {
   const { callers, policy } = options;
   const limits = policy.document.limits;
+  const schemaOpen = (role: Caller['role']): boolean =>
+    options.introspection !== 'operators' || SCHEMA_ROLES.includes(role);
+  if (options.introspection === 'operators')
+    fastify.addHook('onSend', async (request, _reply, payload) => {
+      if (typeof payload !== 'string' || !payload.includes('Did you mean')) return payload;
+      if (request.url !== '/graphql' && !request.url.startsWith('/graphql?')) return payload;
+      const role = await callers
+        .authenticate(presentedKey(request.headers))
+        .then((c) => c.role)
+        .catch(() => undefined);
+      return role && schemaOpen(role) ? payload : withoutSuggestions(payload);
+    });
   // Mercurius reads a source that is not GraphQL as a JSON syntax tree, so `{"query": 5}` (coerced to
   // "5") becomes the document 5 and graphql's validation fails with a TypeError the caller sees. No
   // GraphQL document is valid JSON: such a source is refused before it is parsed.
@@ -105,10 +172,16 @@ export function enforceAccess(
       const hub = error instanceof HubError ? error : new HubError('LGSP_ERR_UNAUTHENTICATED');
       refuse(hub.code, hub.detail ?? hub.message);
     }
-    const body = (request.body ?? {}) as { operationName?: string; query?: string };
-    const named = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
-    const operationName =
-      body.operationName ?? (named?.kind === Kind.OPERATION_DEFINITION ? named.name?.value : undefined);
+    // The operation checked is the one executed: named by the query string on GET, by the body on POST.
+    const operationName = requestedOperation(request);
+    const operation = getOperationAST(document, operationName);
+    if (!operation)
+      refuse(
+        'LGSP_ERR_BAD_REQUEST',
+        operationName === undefined
+          ? 'the query has several operations: name one with operationName'
+          : `the query has no operation named ${operationName}`,
+      );
     const grants = policy.grantsOf(caller.id);
     const analysis = policy.analyse(
       schema,
@@ -117,6 +190,8 @@ export function enforceAccess(
       (variables ?? {}) as Record<string, unknown>,
       operationName,
     );
+    if (analysis.introspection && !schemaOpen(caller.role))
+      refuse('LGSP_ERR_INTROSPECTION_DISABLED', 'schema introspection is open to operators only here');
     if (analysis.depth > limits.maxDepth)
       refuse(
         'LGSP_ERR_QUERY_TOO_DEEP',
@@ -125,7 +200,12 @@ export function enforceAccess(
     if (analysis.cost > limits.maxCost)
       refuse(
         'LGSP_ERR_QUERY_TOO_COSTLY',
-        `the query may read about ${analysis.cost} fields (lists counted at their first/limit or ${limits.defaultListSize}); at most ${limits.maxCost} are allowed`,
+        `the query may read about ${analysis.cost} fields (lists counted at their first/last/limit, at most ${limits.maxListSize}, or ${limits.defaultListSize}; aliases and fragment spreads each count); at most ${limits.maxCost} are allowed`,
+      );
+    if (analysis.introspectionCost > limits.maxIntrospectionCost)
+      refuse(
+        'LGSP_ERR_QUERY_TOO_COSTLY',
+        `the query's introspection returns more than ${limits.maxIntrospectionCost} fields`,
       );
     if (analysis.refused.length > 0)
       refuse(
@@ -134,12 +214,26 @@ export function enforceAccess(
         { fields: analysis.refused.map((r) => r.coordinate) },
       );
     const header = request.headers[PURPOSE_HEADER];
-    const purpose = typeof header === 'string' ? header : null;
-    if (analysis.personal && !policy.isPurpose(purpose ?? undefined))
+    const purpose = typeof header === 'string' && header !== '' ? header : null;
+    const granted = [...grants.purposes].join(', ') || 'none';
+    if (purpose !== null && !policy.isPurpose(purpose))
       refuse(
         'LGSP_ERR_PURPOSE_REQUIRED',
-        `this query reads personal data: send ${PURPOSE_HEADER} with one of ${Object.keys(policy.document.purposes).join(', ')}`,
+        `${purpose} is not a purpose of use; ${caller.id} may declare: ${granted}`,
       );
+    if (purpose !== null && !grants.purposes.has(purpose))
+      refuse(
+        'LGSP_ERR_PURPOSE_NOT_GRANTED',
+        `${caller.id} is not granted the purpose ${purpose}; it may declare: ${granted}`,
+      );
+    if (analysis.personal && purpose === null)
+      refuse(
+        'LGSP_ERR_PURPOSE_REQUIRED',
+        `this query reads personal data: send ${PURPOSE_HEADER} with a purpose ${caller.id} is granted (${granted})`,
+      );
+    const body = (request.body ?? {}) as { query?: unknown };
+    const via = viaGateway(callers, request.headers[VIA_GATEWAY_HEADER]);
+    const forwarded = request.headers[OPERATION_HEADER];
     const access: AccessContext = {
       caller,
       grants,
@@ -147,11 +241,29 @@ export function enforceAccess(
       purpose,
       schema,
       document,
-      operationName,
-      query: body.query ?? '',
-      viaGateway: viaGateway(callers, request.headers[VIA_GATEWAY_HEADER]),
+      operationName: operation.name?.value,
+      query:
+        typeof body.query === 'string'
+          ? body.query
+          : typeof (request.query as { query?: unknown } | undefined)?.query === 'string'
+            ? (request.query as { query: string }).query
+            : '',
+      viaGateway: via,
+      variables: (variables ?? {}) as Record<string, unknown>,
+      forwardedOperation: via && typeof forwarded === 'string' && forwarded !== '' ? forwarded : undefined,
     };
     (context as unknown as { lgspAccess: AccessContext }).lgspAccess = access;
+    // Only the checked operation reaches execution: another name cannot run a different one.
+    const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+    if (operations.length > 1)
+      return {
+        document: {
+          ...document,
+          definitions: document.definitions.filter(
+            (d) => d.kind !== Kind.OPERATION_DEFINITION || d === operation,
+          ),
+        },
+      };
   });
 
   fastify.graphql.addHook('onResolution', async (execution, context) => {
@@ -163,7 +275,18 @@ export function enforceAccess(
       execution.data as Record<string, unknown> | null,
       access.grants,
       access.operationName,
+      access.variables,
     );
+    // Entities the gateway asks a subgraph about are named by their keys, not in the answer.
+    const representations = access.variables.representations;
+    if (Array.isArray(representations))
+      for (const r of representations as Record<string, unknown>[])
+        for (const [key, value] of Object.entries(r ?? {}))
+          if (
+            typeof value === 'string' &&
+            policy.document.subjects[`${String(r.__typename)}.${key}`] === 'citizen'
+          )
+            seen.citizens.add(value);
     const byCategory = new Map<string, string[]>();
     for (const coordinate of seen.masked) {
       const category = policy.categoryOfField(coordinate) ?? 'sensitive';
@@ -179,13 +302,30 @@ export function enforceAccess(
         extensions: { code: 'LGSP_ERR_FIELD_MASKED', category, fields },
       });
     if (errors.length > 0) (execution as { errors?: unknown[] }).errors = errors;
-    const audited = options.auditedByGateway === true && access.viaGateway;
-    if (options.onRead && !audited && (access.analysis.personal || seen.citizens.size > 0)) {
+    // An answer over the size cap is refused whole, not cut: a truncated list would look complete.
+    const bytes = Buffer.byteLength(JSON.stringify(execution));
+    if (bytes > limits.maxResponseBytes) {
+      const refused = execution as { data?: unknown; errors?: unknown[] };
+      refused.data = null;
+      refused.errors = [
+        {
+          message: `LGSP_ERR_RESPONSE_TOO_LARGE: the answer is ${bytes} bytes; at most ${limits.maxResponseBytes} are allowed: ask for fewer items or fields`,
+          extensions: { code: 'LGSP_ERR_RESPONSE_TOO_LARGE', bytes, limit: limits.maxResponseBytes },
+        },
+      ];
+      return;
+    }
+    // Subgraphs audit what they release, also for the gateway; those entries say so (counted at the gateway).
+    const partOfGatewayRead = options.auditedByGateway === true && access.viaGateway;
+    const operationName = partOfGatewayRead
+      ? `${access.forwardedOperation ?? access.operationName ?? 'anonymous'}${VIA_GATEWAY_SUFFIX}`
+      : (access.operationName ?? null);
+    if (options.onRead && (access.analysis.personal || seen.citizens.size > 0)) {
       try {
         await options.onRead({
           caller: access.caller,
           purpose: access.purpose,
-          operationName: access.operationName ?? null,
+          operationName,
           query: access.query,
           domains: [...access.analysis.domains].sort(),
           fields: [...seen.read].sort(),
