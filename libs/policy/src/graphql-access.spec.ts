@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import mercurius from 'mercurius';
 import { ApiKeyRegistry } from '@lgsp/auth';
 import { AccessPolicy } from './access-policy';
-import { enforceAccess } from './graphql-access';
+import { enforceAccess, loadIntrospectionAccess } from './graphql-access';
 
 const config = join(__dirname, '..', '..', '..', 'config');
 
@@ -77,5 +77,19 @@ describe(enforceAccess.name, () => {
       headers: { 'x-api-key': 'dev-consumer-key-ioc' },
     });
     expect(response.json()).toEqual({ data: { dossierCount: 3 } });
+  });
+});
+
+describe(loadIntrospectionAccess.name, () => {
+  it('closes the schema to consumers in production unless told, and only allows that there', () => {
+    expect(loadIntrospectionAccess({})).toBe('everyone');
+    expect(loadIntrospectionAccess({ NODE_ENV: 'production' })).toBe('operators');
+    expect(loadIntrospectionAccess({ LGSP_GRAPHQL_INTROSPECTION: 'operators' })).toBe('operators');
+    expect(() =>
+      loadIntrospectionAccess({ NODE_ENV: 'production', LGSP_GRAPHQL_INTROSPECTION: 'everyone' }),
+    ).toThrow('LGSP_GRAPHQL_INTROSPECTION');
+    expect(() => loadIntrospectionAccess({ LGSP_GRAPHQL_INTROSPECTION: 'some' })).toThrow(
+      'LGSP_GRAPHQL_INTROSPECTION',
+    );
   });
 });

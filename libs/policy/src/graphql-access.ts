@@ -83,7 +83,12 @@ function requestedOperation(request: {
 
 /** "Did you mean …?" names fields and types a caller did not ask about: removed where the schema is closed. */
 function withoutSuggestions(payload: string): string {
-  const body = JSON.parse(payload) as { errors?: { message?: unknown }[] };
+  let body: { errors?: { message?: unknown }[] };
+  try {
+    body = JSON.parse(payload) as typeof body;
+  } catch {
+    return payload.replace(/\s*Did you mean [^?]*\?/g, '');
+  }
   for (const error of body.errors ?? [])
     if (typeof error.message === 'string')
       error.message = error.message.replace(/\s*Did you mean [^?]*\?/g, '');
@@ -280,13 +285,16 @@ export function enforceAccess(
     // Entities the gateway asks a subgraph about are named by their keys, not in the answer.
     const representations = access.variables.representations;
     if (Array.isArray(representations))
-      for (const r of representations as Record<string, unknown>[])
-        for (const [key, value] of Object.entries(r ?? {}))
+      for (const r of representations as unknown[]) {
+        if (!r || typeof r !== 'object') continue;
+        const entity = r as Record<string, unknown>;
+        for (const [key, value] of Object.entries(entity))
           if (
             typeof value === 'string' &&
-            policy.document.subjects[`${String(r.__typename)}.${key}`] === 'citizen'
+            policy.document.subjects[`${String(entity.__typename)}.${key}`] === 'citizen'
           )
             seen.citizens.add(value);
+      }
     const byCategory = new Map<string, string[]>();
     for (const coordinate of seen.masked) {
       const category = policy.categoryOfField(coordinate) ?? 'sensitive';
