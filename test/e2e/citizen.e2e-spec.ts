@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Topics } from '@lgsp/contracts';
 import type { RunningApp } from '@lgsp/core';
+import { createKafka, loadKafkaSettings } from '@lgsp/kafka';
 import {
   encounterRecorded,
   event,
@@ -11,6 +13,7 @@ import {
   runCli,
   sampleName,
   samplePersonalId,
+  startGroupAtEnd,
   submitted,
   uniqueDossierCode,
 } from '@lgsp/testing';
@@ -126,6 +129,11 @@ describe('citizen across domains end to end', () => {
   const codes = (r: GqlResponse<unknown>) => (r.errors ?? []).map((e) => e.extensions?.code);
 
   beforeAll(async () => {
+    // Each projection starts at its topic's end now: the stores hold this run's events, not the shared topics'.
+    const kafka = createKafka(loadKafkaSettings(env, 'citizen-e2e'));
+    await startGroupAtEnd(kafka, env.DOSSIER_CONSUMER_GROUP, [Topics.events('dossier')]);
+    await startGroupAtEnd(kafka, env.LAND_CONSUMER_GROUP, [Topics.events('land')]);
+    await startGroupAtEnd(kafka, env.HEALTH_CONSUMER_GROUP, [Topics.events('health')]);
     ingest = await startIngest(loadIngestConfig(env));
     const dossier = await startDossier(loadDossierConfig(env));
     land = await startLand(loadLandConfig(env));

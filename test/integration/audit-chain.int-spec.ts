@@ -3,7 +3,7 @@ import { AuditChain, verifyChains, type ChainedEntry } from '@lgsp/audit';
 import { Topics } from '@lgsp/contracts';
 import { createKafka, ensureTopics, EventProducer, loadKafkaSettings } from '@lgsp/kafka';
 import { openDatabase, type Database } from '@lgsp/store';
-import { readToEnd } from '@lgsp/testing';
+import { endOffsets, readToEnd } from '@lgsp/testing';
 
 /**
  * The audit chain with several writers on one store (gateway replicas on one PostgreSQL; on PGlite,
@@ -53,6 +53,7 @@ describe('audit chain, concurrent writers (integration)', () => {
 
   it('keeps one unbroken chain when two writers append concurrently', async () => {
     const [storeA, storeB] = await openStores();
+    const auditFrom = await endOffsets(kafka, Topics.audit);
     const a = new AuditChain(storeA, producer, 'test-subject-key');
     const b = new AuditChain(storeB, producer, 'test-subject-key');
     await a.migrate();
@@ -85,7 +86,7 @@ describe('audit chain, concurrent writers (integration)', () => {
     await expect(b.verify()).resolves.toEqual({ ok: true, entries: 240 });
 
     const chain = written[0].chain;
-    const published = (await readToEnd(kafka, Topics.audit))
+    const published = (await readToEnd(kafka, Topics.audit, auditFrom))
       .map((r) => JSON.parse(r.value ?? '{}') as ChainedEntry)
       .filter((e) => e.chain === chain);
     expect(published).toHaveLength(240);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Topics } from '@lgsp/contracts';
 import type { RunningApp } from '@lgsp/core';
 import { createKafka, loadKafkaSettings } from '@lgsp/kafka';
-import { event, NetworkSwitch, readToEnd, submitted, uniqueDossierCode } from '@lgsp/testing';
+import { endOffsets, event, NetworkSwitch, readToEnd, submitted, uniqueDossierCode } from '@lgsp/testing';
 import { loadIngestConfig } from '../../apps/ingest/src/ingest.config';
 import { startIngest } from '../../apps/ingest/src/ingest.app';
 
@@ -38,6 +38,8 @@ describe('ingest when Kafka is unreachable (integration)', () => {
   it('answers 503 with Retry-After, writes nothing, and accepts the same event once the broker is back', async () => {
     const code = uniqueDossierCode();
     const ce = event('vn.lgsp.dossier.submitted.v1', submitted(code, 5));
+    const kafka = createKafka(loadKafkaSettings(process.env, 'ingest-down-test'));
+    const before = await endOffsets(kafka, Topics.events('dossier'));
 
     network.cut();
     const refused = await post(ce);
@@ -50,8 +52,7 @@ describe('ingest when Kafka is unreachable (integration)', () => {
     const retried = await post(ce);
     expect(retried.status).toBe(202);
 
-    const kafka = createKafka(loadKafkaSettings(process.env, 'ingest-down-test'));
-    const copies = (await readToEnd(kafka, Topics.events('dossier'))).filter(
+    const copies = (await readToEnd(kafka, Topics.events('dossier'), before)).filter(
       (r) => r.headers.ce_id === ce.id,
     );
     expect(copies).toHaveLength(1);

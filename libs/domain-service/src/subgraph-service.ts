@@ -48,6 +48,8 @@ export interface DomainServiceConfig {
   schemasDir?: string;
   /** HMAC key for personal ids in the audit trail */
   auditSubjectKey: string;
+  /** the topic projected and rebuilt from: lgsp.<domain>.events unless given (a test gives one of its own) */
+  topic?: string;
 }
 
 const configDir = join(__dirname, '..', '..', '..', 'config');
@@ -122,11 +124,12 @@ export async function startDomainService<R extends ReadModel>(
   await producer.connect();
   const registry = new SchemaRegistry(readSchemaFiles(config.schemasDir));
   const parts: DomainServiceParts = { db, kafka, producer, registry, callers };
+  const topic = config.topic ?? Topics.events(spec.domain);
   const projection = spec.projection(repository, parts);
   const handler: BatchHandler = (records) => projection.handle(records);
   const runner = new ConsumerRunner(kafka, producer, {
     groupId: config.consumerGroup,
-    topics: [Topics.events(spec.domain)],
+    topics: [topic],
     handler,
     metrics,
     log: (level, msg, fields) => log[level](fields ?? {}, msg),
@@ -141,7 +144,7 @@ export async function startDomainService<R extends ReadModel>(
   const app = await createFastifyApp(DomainServiceModule.register(), { onInternal });
   const fastify = app.getHttpAdapter().getInstance();
   registerOpsRoutes(fastify, metrics, checks);
-  const rebuild = new ReadModelRebuild(db, kafka, Topics.events(spec.domain), {
+  const rebuild = new ReadModelRebuild(db, kafka, topic, {
     live: repository,
     in: (schema) => spec.repository(db, schema),
     projection: (model) => spec.projection(model, parts),
