@@ -8,6 +8,7 @@ import { openDatabase, type Database } from '@lgsp/store';
 import { createFastifyApp, listen, type RunningApp } from '@lgsp/core';
 import { createLogger, createMetricsRegistry, registerOpsRoutes } from '@lgsp/observability';
 import type { GatewayConfig } from './gateway.config';
+import { waitForSubgraphs } from './subgraph-wait';
 
 @Module({})
 class GatewayModule {
@@ -36,6 +37,7 @@ export async function startGateway(
   const fastify = app.getHttpAdapter().getInstance();
   registerOpsRoutes(fastify, metrics, []);
   guardGraphql(fastify, callers, 'consumer');
+  await waitForSubgraphs(config.subgraphs, config.serviceKey, (fields, msg) => log.warn(fields, msg));
   await fastify.register(mercuriusGateway, {
     graphiql: config.graphiql,
     path: '/graphql',

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { ConfigError, int, list, optional, str, type Env } from '@lgsp/core';
+import { fixRequestQueueTimer } from './request-queue-timer';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -66,6 +67,7 @@ const levels: Record<number, string> = {
 };
 
 export function createKafka(settings: KafkaSettings, extra: Partial<KafkaConfig> = {}): Kafka {
+  fixRequestQueueTimer();
   return new Kafka({
     brokers: settings.brokers,
     clientId: settings.clientId,
