@@ -1,4 +1,8 @@
-/** Three tiers, each its own command: unit specs beside the code, integration and e2e against real Kafka and a real database. */
+/**
+ * Tiers, each its own command: unit specs beside the code, integration and e2e against real Kafka and a
+ * real database, the property-based fuzz suite against the same real services, and the fault suite,
+ * which starts and breaks its own brokers (docker/kafka-local/kafka.sh).
+ */
 const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.json');
 
@@ -30,5 +34,14 @@ module.exports = {
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
     },
+    {
+      ...base,
+      displayName: 'fuzz',
+      testMatch: ['<rootDir>/test/fuzz/**/*.fuzz-spec.ts'],
+      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+    },
+    // No global setup: this tier never uses the shared broker, it starts its own on other ports.
+    { ...base, displayName: 'fault', testMatch: ['<rootDir>/test/fault/**/*.fault-spec.ts'] },
   ],
 };

@@ -2,7 +2,9 @@
 # `npm test`: every tier against real services — unit specs; integration and e2e specs against a real
 # Kafka broker (KAFKA_BROKERS, else a container where Docker answers, else the local KRaft broker) with
 # PGlite; then the integration specs again against PostgreSQL when one answers (DATABASE_URL, else the
-# server on 127.0.0.1:5432 if it is there). Ends with one summary line.
+# server on 127.0.0.1:5432 if it is there); then the fuzz suite (test/fuzz) with PGlite; then the fault
+# suite, which starts, stops and kills brokers of its own (never the shared one) under load, with PGlite
+# (FAULT_SUITE=0 skips it). Ends with one summary line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning"
@@ -26,6 +28,14 @@ if [[ -n "$pg_url" ]]; then
   DATABASE_URL="$pg_url" run integration-postgres --selectProjects integration e2e --runInBand
 else
   echo "=== integration-postgres: skipped (no PostgreSQL server answers; set DATABASE_URL) ==="
+fi
+# Property-based fuzz suite (seeded; the seed is printed, LGSP_FUZZ_SEED replays it): PGlite is enough.
+DATABASE_URL= run fuzz --selectProjects fuzz --runInBand
+if [[ "${FAULT_SUITE:-1}" != 0 ]]; then
+  # forceExit: kafkajs clients of the broken brokers may keep retry timers after their apps closed.
+  DATABASE_URL= KAFKA_BROKERS= run fault --selectProjects fault --runInBand --forceExit
+else
+  echo "=== fault: skipped (FAULT_SUITE=0) ==="
 fi
 
 node -e '

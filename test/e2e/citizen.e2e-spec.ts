@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TrailReport } from '@lgsp/audit';
 import { Topics } from '@lgsp/contracts';
 import type { RunningApp } from '@lgsp/core';
 import { createKafka, loadKafkaSettings } from '@lgsp/kafka';
@@ -295,7 +296,7 @@ describe('citizen across domains end to end', () => {
     expect(codes(costly)).toEqual(['LGSP_ERR_QUERY_TOO_COSTLY']);
   });
 
-  it('writes each personal-data read to a hash-chained audit trail whose tampering verification catches', async () => {
+  it('writes each personal-data read to a signed audit trail whose tampering verification catches', async () => {
     // More than nine entries, so that an order by seq as text would show (10 before 9).
     for (let i = 0; i < 10; i++) await query<CitizenView>(gateway.url, FULL, CITIZEN, { id: personalId });
     const before = (await gateway.audit.entries()).length;
@@ -324,22 +325,74 @@ describe('citizen across domains end to end', () => {
     const verify = async () =>
       (await (
         await fetch(`${gateway.url}/admin/audit/verify`, { headers: { 'x-api-key': 'dev-operator-key' } })
-      ).json()) as {
-        ok: boolean;
-        firstBroken?: { seq: number; reason: string };
-      };
-    expect(await verify()).toMatchObject({ ok: true });
+      ).json()) as TrailReport;
+    const intact = await verify();
+    expect(intact.ok).toBe(true);
+    expect(intact.chains[0]).toMatchObject({
+      name: 'data-access',
+      chain: last.chain,
+      store: { ok: true, entries: entries.length, signed: entries.length, unsigned: 0 },
+    });
+    // the operator's tool reaches the same report through the gateway
+    const cli = await runCli(['--json', 'audit', 'verify'], {
+      LGSP_API_KEY: 'dev-operator-key',
+      LGSP_GATEWAY_URL: gateway.url,
+    });
+    expect({ code: cli.code, stderr: cli.stderr }).toMatchObject({ code: 0 });
+    expect((JSON.parse(cli.stdout) as TrailReport).chains[0].store.ok).toBe(true);
+    // the public keys verifiers check signatures against
+    const keys = (await (await fetch(`${gateway.url}/audit/keys`)).json()) as {
+      keys: Record<string, string>;
+    };
+    expect(Object.keys(keys.keys)).toContain(last.keyId);
 
     const target = entries[Math.max(0, entries.length - 2)].seq;
     await gateway.db.query(
       `UPDATE audit.entries SET entry = jsonb_set(entry, '{purpose}', '"statistics"') WHERE seq = $1`,
       [target],
     );
-    expect(await verify()).toEqual({
+    const tampered = await verify();
+    expect(tampered.ok).toBe(false);
+    expect(tampered.chains[0].store).toEqual({
       ok: false,
       entries: entries.length,
+      signed: target - 1,
+      unsigned: 0,
       firstBroken: { seq: target, reason: 'its content does not match its hash (altered)' },
     });
+    const broken = await runCli(['audit', 'verify'], {
+      LGSP_API_KEY: 'dev-operator-key',
+      LGSP_GATEWAY_URL: gateway.url,
+    });
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain(
+      `TAMPERED at entry ${target}: its content does not match its hash (altered)`,
+    );
+  }, 120_000);
+
+  it('answers a coded error and no data when the audit store cannot record a read', async () => {
+    await gateway.db.query(`ALTER TABLE audit.entries RENAME TO entries_away`);
+    try {
+      const response = await fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-api-key': FULL,
+          'x-lgsp-purpose': 'public-service',
+        },
+        body: JSON.stringify({ query: CITIZEN, variables: { id: personalId } }),
+      });
+      const text = await response.text();
+      const body = JSON.parse(text) as GqlResponse<CitizenView>;
+      expect(body.data ?? null).toBeNull();
+      expect(codes(body)).toEqual(['LGSP_ERR_AUDIT_UNAVAILABLE']);
+      expect(text).not.toContain('relation');
+      expect(text).not.toContain('audit.entries');
+      expect(text).not.toContain(personalId);
+      expect(text).not.toContain('J18.9');
+    } finally {
+      await gateway.db.query(`ALTER TABLE audit.entries_away RENAME TO entries`);
+    }
   });
 
   it('follows a parcel through an ownership transfer: holders, parcels by holder and the full history', async () => {

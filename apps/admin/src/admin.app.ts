@@ -1,12 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { OperatorAudit, type AuditActor } from '@lgsp/audit';
+import { OperatorAudit, registerAuditRoutes, type AuditActor } from '@lgsp/audit';
 import { ApiKeyRegistry, guardedRoute, type Caller, type RouteResult } from '@lgsp/auth';
 import { configureFastify, createFastifyApp, HubError, listen, type RunningApp } from '@lgsp/core';
 import { createKafka, ensureTopics, EventProducer, parsePosition, type Position } from '@lgsp/kafka';
 import { createLogger, createMetricsRegistry, registerOpsRoutes } from '@lgsp/observability';
 import { DeadLetters, groupsLag, replay, topicsOverview, type DeadLetterFilter } from '@lgsp/operations';
 import { checkSchemaFiles } from '@lgsp/schema-registry';
+import { openDatabase } from '@lgsp/store';
 import type { AdminConfig } from './admin.config';
 
 @Module({})
@@ -72,14 +73,20 @@ export async function startAdmin(config: AdminConfig): Promise<RunningApp> {
   await ensureTopics(kafka, config.kafka);
   const producer = new EventProducer(kafka);
   await producer.connect();
-  const audit = new OperatorAudit(producer, 'admin-api');
+  const onInternal = (error: unknown): void => log.error({ err: error }, 'unhandled error');
+  const db = await openDatabase(config.store);
+  const audit = new OperatorAudit(producer, 'admin-api', config.audit.signer, db, (error) =>
+    log.error({ err: error }, 'audit trail: write or copy to lgsp.audit failed'),
+  );
+  await audit.migrate();
+  audit.chain.start(config.audit);
   const deadLetters = new DeadLetters(kafka, config.kafka);
 
-  const onInternal = (error: unknown): void => log.error({ err: error }, 'unhandled error');
   const app = await createFastifyApp(AdminModule.register(), { onInternal });
   const fastify = app.getHttpAdapter().getInstance();
   configureFastify(fastify, ['application/json']);
   registerOpsRoutes(fastify, metrics, [
+    { name: 'database', check: async () => void (await db.query('SELECT 1')) },
     {
       name: 'kafka',
       check: async () => {
@@ -92,6 +99,14 @@ export async function startAdmin(config: AdminConfig): Promise<RunningApp> {
   const route = (work: (request: FastifyRequest, caller: Caller) => Promise<RouteResult>) =>
     guardedRoute(callers, ['operator'], work, onInternal);
   const actorOf = (c: Caller): AuditActor => ({ id: c.id, name: c.name, role: c.role });
+  registerAuditRoutes(fastify, {
+    callers,
+    keyring: config.audit.keyring,
+    kafka,
+    chains: [audit.chain],
+    operatorAudit: audit,
+    onInternal,
+  });
 
   fastify.get(
     '/admin/topics',
@@ -202,7 +217,9 @@ export async function startAdmin(config: AdminConfig): Promise<RunningApp> {
     url,
     async close() {
       await app.close();
+      await audit.chain.stop();
       await producer.disconnect();
+      await db.close();
     },
   };
 }

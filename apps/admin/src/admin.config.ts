@@ -1,6 +1,8 @@
 import { join } from 'node:path';
+import { loadAuditSettings, type AuditSettings } from '@lgsp/audit';
 import { int, str, type Env } from '@lgsp/core';
 import { loadKafkaSettings, type KafkaSettings } from '@lgsp/kafka';
+import { loadStoreSettings, type StoreSettings } from '@lgsp/store';
 
 export interface AdminConfig {
   port: number;
@@ -8,6 +10,9 @@ export interface AdminConfig {
   callersFile: string;
   kafka: KafkaSettings;
   logLevel: string;
+  /** the audit store of the operator actions taken through this API (their signed chain) */
+  store: StoreSettings;
+  audit: AuditSettings;
 }
 
 export function loadAdminConfig(env: Env): AdminConfig {
@@ -21,5 +26,7 @@ export function loadAdminConfig(env: Env): AdminConfig {
     ),
     kafka: loadKafkaSettings(env, 'lgsp-admin'),
     logLevel: str(env, 'LOG_LEVEL', 'info'),
+    store: loadStoreSettings(env, 'admin'),
+    audit: loadAuditSettings(env),
   };
 }

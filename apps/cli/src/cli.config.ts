@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { loadAuditSettings, type AuditSettings } from '@lgsp/audit';
 import { optional, str, type Env } from '@lgsp/core';
 import { loadKafkaSettings, type KafkaSettings } from '@lgsp/kafka';
 
@@ -10,6 +11,9 @@ export interface CliConfig {
   /** where each domain service (and its read model's rebuild) answers */
   serviceUrls: Record<'dossier' | 'land' | 'health', string>;
   gatewayUrl: string;
+  adminUrl: string;
+  /** the operator's audit signing key and the published keys `audit verify --topic` checks against */
+  audit: AuditSettings;
 }
 
 export function loadCliConfig(env: Env): CliConfig {
@@ -27,5 +31,7 @@ export function loadCliConfig(env: Env): CliConfig {
       health: str(env, 'LGSP_HEALTH_URL', 'http://127.0.0.1:3003'),
     },
     gatewayUrl: str(env, 'LGSP_GATEWAY_URL', 'http://127.0.0.1:4000'),
+    adminUrl: str(env, 'LGSP_ADMIN_URL', 'http://127.0.0.1:3100'),
+    audit: loadAuditSettings(env),
   };
 }

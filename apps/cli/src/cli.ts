@@ -2,23 +2,15 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { logLevel } from 'kafkajs';
 import {
   OperatorAudit,
-  verifyChains,
+  verifyAuditTopic,
   type AuditActor,
-  type ChainedEntry,
-  type ChainVerdict,
+  type ChainReport,
+  type TrailReport,
 } from '@lgsp/audit';
 import { Topics } from '@lgsp/contracts';
 import { ApiKeyRegistry } from '@lgsp/auth';
 import { ErrorCatalog, HubError, type ErrorCode } from '@lgsp/core';
-import {
-  createKafka,
-  EventProducer,
-  parsePosition,
-  rangeSize,
-  readRanges,
-  resolveRange,
-  type Position,
-} from '@lgsp/kafka';
+import { createKafka, EventProducer, parsePosition, rangeSize, type Position } from '@lgsp/kafka';
 import {
   DeadLetters,
   groupsLag,
@@ -51,7 +43,7 @@ class Session {
   /** The operator behind LGSP_API_KEY; every command that touches the hub needs one. */
   actor(): AuditActor {
     if (this.actorCache) return this.actorCache;
-    const caller = ApiKeyRegistry.fromFile(this.config.callersFile).authenticate(
+    const caller = ApiKeyRegistry.fromFile(this.config.callersFile).authenticateKey(
       this.config.apiKey,
       'operator',
     );
@@ -70,6 +62,10 @@ class Session {
 
   get gatewayUrl(): string {
     return this.config.gatewayUrl;
+  }
+
+  get auditConfig() {
+    return this.config;
   }
 
   /** the URL of the service that owns a read model; a clear error for a model that does not exist */
@@ -92,7 +88,7 @@ class Session {
   }
 
   async audit(): Promise<OperatorAudit> {
-    return new OperatorAudit(await this.writer(), 'cli');
+    return new OperatorAudit(await this.writer(), 'cli', this.config.audit.signer);
   }
 
   async close(): Promise<void> {
@@ -177,6 +173,35 @@ async function reach(
       `${service} does not answer at ${base} (${setting}): ${cause?.code ?? cause?.message ?? String(error)}`,
     );
   }
+}
+
+/** One chain of an audit store, for people: tampering first, then what only needs a copy. */
+function describeChain(r: ChainReport): string {
+  const v = r.store;
+  const lines = [
+    v.ok
+      ? `${r.name} chain ${r.chain}: intact, ${v.entries} entries (${v.signed} signed${v.unsigned ? `, ${v.unsigned} legacy unsigned: written before signing, hash links only` : ''})`
+      : `${r.name} chain ${r.chain}: TAMPERED at entry ${v.firstBroken?.seq}: ${v.firstBroken?.reason} (${v.entries} entries read)`,
+  ];
+  const seqs = (s: { count: number; seqs: number[] }) =>
+    `${s.count} (${s.seqs.join(', ')}${s.count > s.seqs.length ? ', …' : ''})`;
+  if (r.anchor.problem) lines.push(`  TAMPERED: ${r.anchor.problem}`);
+  else if (r.anchor.latest)
+    lines.push(`  anchored at entry ${r.anchor.latest.seq} on ${r.anchor.latest.at}: reached`);
+  else lines.push(`  no anchor in ${Topics.audit} yet`);
+  if (r.topic.differs.count)
+    lines.push(`  TAMPERED: the copy in ${Topics.audit} differs for ${seqs(r.topic.differs)} entries`);
+  if (r.topic.onlyInTopic.count)
+    lines.push(
+      `  TAMPERED: ${seqs(r.topic.onlyInTopic)} entries are in ${Topics.audit} but not in the store`,
+    );
+  if (r.topic.missing.count)
+    lines.push(`  MISSING from ${Topics.audit}: ${seqs(r.topic.missing)} entries (run with --repair)`);
+  if (r.topic.notYetCopied.count)
+    lines.push(
+      `  not yet copied to ${Topics.audit}: ${seqs(r.topic.notYetCopied)} entries (the copier retries)`,
+    );
+  return lines.join('\n');
 }
 
 export function buildCli(config: CliConfig): { program: Command; session: Session } {
@@ -464,57 +489,90 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
 
   program
     .command('audit')
-    .description('the audit trail of personal-data reads')
+    .description('the signed audit trail of personal-data reads and operator actions')
     .command('verify')
-    .description('walk the hash chain and report the first broken link (exit 1 when broken)')
-    .option('--topic', `verify the copy in ${Topics.audit} instead of the gateway's store`)
-    .action(async (o: { topic?: boolean }) => {
+    .description(
+      `check every link and signature in an audit store, its anchors, and its copy in ${Topics.audit} (exit 1 on a problem)`,
+    )
+    .option('--topic', `check the chains in ${Topics.audit} alone, against the published keys`)
+    .option(
+      '--repair',
+      `copy entries missing from ${Topics.audit} again from the store (recorded as an operator action)`,
+    )
+    .option(
+      '--service <name>',
+      'the audit store to check: gateway, dossier, land, health or admin',
+      'gateway',
+    )
+    .action(async (o: { topic?: boolean; repair?: boolean; service: string }) => {
       session.actor();
       if (o.topic) {
-        // lgsp.audit may hold several chains (one per audit store, e.g. test runs): each is checked.
-        const ranges = await resolveRange(session.kafka, Topics.audit, { kind: 'earliest' });
-        const entries: ChainedEntry[] = [];
-        await readRanges(session.kafka, Topics.audit, ranges, async (records) => {
-          for (const r of records)
-            if (r.headers.lgsp_audit_kind === 'data-access' && r.value)
-              entries.push(JSON.parse(r.value.toString('utf8')) as ChainedEntry);
-        });
-        const chains = verifyChains(entries);
+        // lgsp.audit holds several chains (one per audit store and kind, one per CLI run): each is checked.
+        const chains = await verifyAuditTopic(session.kafka, session.auditConfig.audit.keyring);
         print(globals(), chains, () =>
           chains.length === 0
-            ? `no data-access entries in ${Topics.audit}`
+            ? `no chained entries in ${Topics.audit}`
             : chains
-                .map(({ chain, verdict: v }) =>
-                  v.ok
-                    ? `chain ${chain}: intact, ${v.entries} entries`
-                    : `chain ${chain}: BROKEN at entry ${v.firstBroken?.seq}: ${v.firstBroken?.reason} (${v.entries} entries read)`,
+                .map(({ chain, verdict: v, anchor }) =>
+                  v.ok && !anchor.problem
+                    ? `chain ${chain}: intact, ${v.entries} entries (${v.signed} signed${v.unsigned ? `, ${v.unsigned} legacy unsigned` : ''})${anchor.latest ? `, anchored at ${anchor.latest.seq}` : ''}`
+                    : `chain ${chain}: BROKEN ${anchor.problem ?? `at entry ${v.firstBroken?.seq}: ${v.firstBroken?.reason}`} (${v.entries} entries read)`,
                 )
                 .join('\n'),
         );
-        if (chains.some((c) => !c.verdict.ok)) process.exitCode = 1;
+        if (chains.some((c) => !c.verdict.ok || c.anchor.problem)) process.exitCode = 1;
         return;
       }
+      const config = session.auditConfig;
+      const target: Record<string, [string, string]> = {
+        gateway: [config.gatewayUrl, 'LGSP_GATEWAY_URL'],
+        admin: [config.adminUrl, 'LGSP_ADMIN_URL'],
+        ...Object.fromEntries(
+          Object.entries(config.serviceUrls).map(([name, url]) => [
+            name,
+            [url, `LGSP_${name.toUpperCase()}_URL`],
+          ]),
+        ),
+      };
+      if (!Object.hasOwn(target, o.service))
+        throw new HubError(
+          'LGSP_ERR_BAD_REQUEST',
+          `unknown service ${o.service}; known: ${Object.keys(target).join(', ')}`,
+        );
+      const [url, setting] = target[o.service];
+      if (o.repair)
+        await confirm(
+          `Copy the entries missing from ${Topics.audit} again from the ${o.service} store?`,
+          globals().yes ?? false,
+        );
       const response = await reach(
-        'the gateway',
-        'LGSP_GATEWAY_URL',
-        session.gatewayUrl,
-        '/admin/audit/verify',
-        {
-          headers: { 'x-api-key': session.apiKey },
-        },
+        `the ${o.service} service`,
+        setting,
+        url,
+        o.repair ? '/admin/audit/repair' : '/admin/audit/verify',
+        { method: o.repair ? 'POST' : 'GET', headers: { 'x-api-key': session.apiKey } },
       );
       if (!response.ok)
         throw new HubError(
           'LGSP_ERR_BAD_REQUEST',
-          `the gateway answered ${response.status}: ${await response.text()}`,
+          `the ${o.service} service answered ${response.status}: ${await response.text()}`,
         );
-      const verdict = (await response.json()) as ChainVerdict;
-      print(globals(), verdict, () =>
-        verdict.ok
-          ? `audit chain intact: ${verdict.entries} entries`
-          : `AUDIT CHAIN BROKEN at entry ${verdict.firstBroken?.seq}: ${verdict.firstBroken?.reason} (${verdict.entries} entries read)`,
+      const body = (await response.json()) as
+        TrailReport | { copied: Record<string, number>; report: TrailReport };
+      const report = 'report' in body ? body.report : body;
+      print(globals(), body, () =>
+        [
+          ...('copied' in body
+            ? [
+                `repair: copied ${Object.entries(body.copied)
+                  .map(([name, n]) => `${n} ${name}`)
+                  .join(', ')} entries to ${Topics.audit}`,
+              ]
+            : []),
+          ...report.chains.map(describeChain),
+        ].join('\n'),
       );
-      if (!verdict.ok) process.exitCode = 1;
+      if (!report.ok) process.exitCode = 1;
     });
 
   program

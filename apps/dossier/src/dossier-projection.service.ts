@@ -1,3 +1,4 @@
+import { noOwnershipRules, type OwnershipRules } from '@lgsp/auth';
 import {
   AllowedTransitions,
   type DossierStatusCode,
@@ -53,6 +54,7 @@ export class DossierProjectionService {
   constructor(
     private readonly repository: DossierRepository,
     private readonly registry: SchemaRegistry,
+    private readonly ownership: OwnershipRules = noOwnershipRules,
   ) {}
 
   /** Applies a batch in one transaction (or inside `tx`, when the caller holds one) and returns the poison records. */
@@ -61,6 +63,7 @@ export class DossierProjectionService {
       records,
       this.registry,
       'dossier',
+      this.ownership,
     );
     if (valid.length > 0) await withinTransaction(this.repository, tx, (t) => this.apply(t, valid));
     return dead;

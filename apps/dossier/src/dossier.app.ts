@@ -9,7 +9,8 @@ export function startDossier(config: DossierConfig) {
   return startDomainService(config, {
     domain: 'dossier',
     repository: (db, schema) => new DossierRepository(db, schema),
-    projection: (repository, { registry }) => new DossierProjectionService(repository, registry),
+    projection: (repository, { registry, ownership }) =>
+      new DossierProjectionService(repository, registry, ownership),
     graphql: { schema: dossierSchema, resolvers: (repository) => dossierResolvers(repository) },
   });
 }

@@ -1,12 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import mercuriusGateway from '@mercuriusjs/gateway';
-import { auditRead, AuditChain } from '@lgsp/audit';
-import { ApiKeyRegistry, guardedRoute, guardGraphql, presentedKey } from '@lgsp/auth';
+import { auditRead, openAuditStore, type AuditChain, type OperatorAudit } from '@lgsp/audit';
+import { ApiKeyRegistry, guardGraphql, presentedKey } from '@lgsp/auth';
 import { createKafka, ensureTopics, EventProducer } from '@lgsp/kafka';
 import { AccessPolicy, enforceAccess, PURPOSE_HEADER, VIA_GATEWAY_HEADER } from '@lgsp/policy';
 import { openDatabase, type Database } from '@lgsp/store';
 import { createFastifyApp, listen, type RunningApp } from '@lgsp/core';
-import { createLogger, createMetricsRegistry, registerOpsRoutes } from '@lgsp/observability';
+import { createLogger, createMetricsRegistry, databaseCheck, registerOpsRoutes } from '@lgsp/observability';
 import type { GatewayConfig } from './gateway.config';
 import { waitForSubgraphs } from './subgraph-wait';
 
@@ -20,22 +20,23 @@ class GatewayModule {
 /** The federated GraphQL entry point for consumers: authenticates them, then plans over the subgraphs. */
 export async function startGateway(
   config: GatewayConfig,
-): Promise<RunningApp & { audit: AuditChain; db: Database }> {
+): Promise<RunningApp & { audit: AuditChain; operatorAudit: OperatorAudit; db: Database }> {
   const log = createLogger('gateway', config.logLevel);
   const metrics = createMetricsRegistry('gateway');
   const callers = ApiKeyRegistry.fromFile(config.callersFile);
   const policy = AccessPolicy.fromFile(config.policyFile);
-  const db = await openDatabase(config.store);
+  const db = await openDatabase(config.store, (level, msg, fields) => log[level](fields ?? {}, msg));
   const kafka = createKafka(config.kafka);
   await ensureTopics(kafka, config.kafka);
   const producer = new EventProducer(kafka);
   await producer.connect();
-  const audit = new AuditChain(db, producer, config.auditSubjectKey);
-  await audit.migrate();
   const onInternal = (error: unknown): void => log.error({ err: error }, 'unhandled error');
+  const store = await openAuditStore(db, producer, config, log);
+  const { reads: audit, operator: operatorAudit } = store;
   const app = await createFastifyApp(GatewayModule.register(), { onInternal });
   const fastify = app.getHttpAdapter().getInstance();
-  registerOpsRoutes(fastify, metrics, []);
+  // Every read is audited in the database first, so the gateway is not ready without it.
+  registerOpsRoutes(fastify, metrics, [databaseCheck(db)]);
   guardGraphql(fastify, callers, 'consumer');
   await waitForSubgraphs(config.subgraphs, config.serviceKey, (fields, msg) => log.warn(fields, msg));
   await fastify.register(mercuriusGateway, {
@@ -60,20 +61,25 @@ export async function startGateway(
     },
   });
   // Every read of personal data is in the audit trail before the response leaves.
-  enforceAccess(fastify, { callers, policy, roles: ['consumer'], onRead: (read) => auditRead(audit, read) });
-  fastify.get(
-    '/admin/audit/verify',
-    guardedRoute(callers, ['operator'], async () => ({ body: await audit.verify() }), onInternal),
-  );
+  enforceAccess(fastify, {
+    callers,
+    policy,
+    roles: ['consumer'],
+    onRead: (read) => auditRead(audit, read),
+    onAuditFailure: store.onError,
+  });
+  store.registerRoutes(fastify, { callers, kafka, onInternal });
   const url = await listen(app, config.port, config.host);
   log.info({ url, subgraphs: config.subgraphs.map((s) => s.name) }, 'gateway listening');
   return {
     app,
     url,
     audit,
+    operatorAudit,
     db,
     async close() {
       await app.close();
+      await store.close();
       await producer.disconnect();
       await db.close();
     },

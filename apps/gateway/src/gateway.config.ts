@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadAuditSubjectKey } from '@lgsp/audit';
+import { loadAuditSettings, loadAuditSubjectKey, type AuditSettings } from '@lgsp/audit';
 import { bool, ConfigError, int, str, type Env } from '@lgsp/core';
 import { loadKafkaSettings, type KafkaSettings } from '@lgsp/kafka';
 import { loadStoreSettings, type StoreSettings } from '@lgsp/store';
@@ -19,6 +19,8 @@ export interface GatewayConfig {
   store: StoreSettings;
   /** HMAC key for personal ids in the audit trail */
   auditSubjectKey: string;
+  /** signing key, published keys, anchor and copy intervals of the audit trail */
+  audit: AuditSettings;
 }
 
 /** GATEWAY_SUBGRAPHS: comma-separated name=url pairs. */
@@ -54,5 +56,6 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     kafka: loadKafkaSettings(env, 'lgsp-gateway'),
     store: loadStoreSettings(env, 'gateway'),
     auditSubjectKey: loadAuditSubjectKey(env),
+    audit: loadAuditSettings(env),
   };
 }

@@ -1,6 +1,7 @@
+import { noOwnershipRules, type OwnershipRules } from '@lgsp/auth';
 import type { EventDataMap, EventType } from '@lgsp/contracts';
 import { claimEvents, validateRecords, withinTransaction, type ValidEvent } from '@lgsp/domain-service';
-import type { ConsumedRecord, DeadLetter } from '@lgsp/kafka';
+import { PoisonRecordError, type ConsumedRecord, type DeadLetter } from '@lgsp/kafka';
 import type { SchemaRegistry } from '@lgsp/schema-registry';
 import type { Queryable } from '@lgsp/store';
 import type { HealthRepository } from './health.repository';
@@ -18,20 +19,46 @@ export class HealthProjectionService {
   constructor(
     private readonly repository: HealthRepository,
     private readonly registry: SchemaRegistry,
+    private readonly ownership: OwnershipRules = noOwnershipRules,
   ) {}
 
   /** Applies a batch in one transaction (or inside `tx`, when the caller holds one) and returns the poison records. */
   async handle(records: ConsumedRecord[], tx?: Queryable): Promise<DeadLetter[]> {
-    const { valid, dead } = validateRecords<HealthData, HealthType>(records, this.registry, 'health');
+    const { valid, dead } = validateRecords<HealthData, HealthType>(
+      records,
+      this.registry,
+      'health',
+      this.ownership,
+    );
     if (valid.length > 0)
       await withinTransaction(this.repository, tx, async (t) => {
         const todo = (await claimEvents(t, this.repository.schema, valid)) as ValidEvent<
           HealthData,
           HealthType
         >[];
-        for (const v of todo) await this.apply(t, v.type, v.event.data);
+        for (const v of todo) {
+          await this.assertSameFacility(t, v.type, v.event.data);
+          await this.apply(t, v.type, v.event.data);
+        }
       });
     return dead;
+  }
+
+  /**
+   * A health record belongs to the facility that recorded it: an event for an existing encounter or
+   * vaccination from another facility is refused (to the DLQ), never applied over the owner's record.
+   */
+  private async assertSameFacility(tx: Queryable, type: HealthType, data: HealthData): Promise<void> {
+    const fields = data as { MA_LK?: string; MA_TIEM_CHUNG?: string; MA_CSKCB: string };
+    const owner =
+      type === 'vn.lgsp.health.vaccination-recorded.v1'
+        ? await this.repository.vaccinationFacility(tx, fields.MA_TIEM_CHUNG ?? '')
+        : await this.repository.encounterFacility(tx, fields.MA_LK ?? '');
+    if (owner !== undefined && owner !== fields.MA_CSKCB)
+      throw new PoisonRecordError(
+        'LGSP_ERR_NOT_OWNER',
+        `the record belongs to facility ${owner}; facility ${fields.MA_CSKCB} may not change it`,
+      );
   }
 
   private async apply(tx: Queryable, type: HealthType, data: HealthData): Promise<void> {

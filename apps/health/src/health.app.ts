@@ -14,7 +14,8 @@ export function startHealth(config: DomainServiceConfig) {
   return startDomainService(config, {
     domain: 'health',
     repository: (db, schema) => new HealthRepository(db, schema),
-    projection: (repository, { registry }) => new HealthProjectionService(repository, registry),
+    projection: (repository, { registry, ownership }) =>
+      new HealthProjectionService(repository, registry, ownership),
     graphql: { schema: healthSchema, resolvers: healthResolvers },
   });
 }

@@ -103,6 +103,24 @@ export class HealthRepository {
     return this.db.transaction(work);
   }
 
+  /** The facility that recorded an encounter, if it is known. */
+  async encounterFacility(tx: Queryable, id: string): Promise<string | undefined> {
+    const { rows } = await tx.query<{ facility_code: string }>(
+      `SELECT facility_code FROM ${this.schema}.encounters WHERE id = $1`,
+      [id],
+    );
+    return rows[0]?.facility_code;
+  }
+
+  /** The facility that recorded a vaccination, if it is known. */
+  async vaccinationFacility(tx: Queryable, id: string): Promise<string | undefined> {
+    const { rows } = await tx.query<{ facility_code: string }>(
+      `SELECT facility_code FROM ${this.schema}.vaccinations WHERE id = $1`,
+      [id],
+    );
+    return rows[0]?.facility_code;
+  }
+
   /** A re-sent encounter record (same MA_LK) replaces the previous one, as a corrected claim does. */
   async saveEncounter(
     tx: Queryable,

@@ -1,7 +1,6 @@
 import { HubError, type ValidationIssue } from '@lgsp/core';
-import type { CloudEvent } from '@lgsp/kafka';
+import { envelopeIssues, isExtensionName, type CloudEvent } from '@lgsp/kafka';
 
-const ATTRIBUTE_NAME = /^[a-z0-9]{1,20}$/;
 const RESERVED = new Set([
   'specversion',
   'id',
@@ -67,9 +66,9 @@ export function parseStructuredEvent(input: unknown, pointerPrefix = ''): CloudE
   const extensions: Record<string, string> = {};
   for (const [name, value] of Object.entries(obj)) {
     if (RESERVED.has(name)) continue;
-    if (!ATTRIBUTE_NAME.test(name)) {
+    if (!isExtensionName(name)) {
       issues.push({
-        pointer: `${pointerPrefix}/${name}`,
+        pointer: `${pointerPrefix}/${name.slice(0, 64)}`,
         message: 'extension names are 1-20 lowercase letters or digits',
       });
     } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
@@ -80,9 +79,8 @@ export function parseStructuredEvent(input: unknown, pointerPrefix = ''): CloudE
         message: 'an extension must be a string, number or boolean',
       });
   }
-  if (issues.length > 0)
-    throw new HubError('LGSP_ERR_CLOUDEVENT_INVALID', 'the CloudEvent attributes are not valid', issues);
-  return {
+  if (issues.length > 0) throw invalid(issues);
+  const event: CloudEvent = {
     specversion: '1.0',
     id,
     source,
@@ -94,6 +92,13 @@ export function parseStructuredEvent(input: unknown, pointerPrefix = ''): CloudE
     data: obj.data,
     ...(Object.keys(extensions).length > 0 ? { extensions } : {}),
   };
+  const limits = envelopeIssues(event, pointerPrefix);
+  if (limits.length > 0) throw invalid(limits);
+  return event;
+}
+
+function invalid(issues: ValidationIssue[]): HubError {
+  return new HubError('LGSP_ERR_CLOUDEVENT_INVALID', 'the CloudEvent attributes are not valid', issues);
 }
 
 /** Binary mode: attributes in ce-* headers, the body is the data. */

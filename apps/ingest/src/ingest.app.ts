@@ -1,12 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { KafkaConfig } from 'kafkajs';
-import { ApiKeyRegistry } from '@lgsp/auth';
+import { ApiKeyRegistry, loadOwnershipRules } from '@lgsp/auth';
 import { Domains, Topics } from '@lgsp/contracts';
 import { configureFastify, createFastifyApp, listen, type RunningApp } from '@lgsp/core';
 import { ConsumerRunner, createKafka, ensureTopics, EventProducer } from '@lgsp/kafka';
 import {
   createLogger,
   createMetricsRegistry,
+  databaseCheck,
   registerOpsRoutes,
   type HealthCheck,
 } from '@lgsp/observability';
@@ -39,22 +40,23 @@ export async function startIngest(
   const metrics = createMetricsRegistry('ingest');
   const registry = new SchemaRegistry();
   const callers = ApiKeyRegistry.fromFile(config.callersFile);
+  const ownership = loadOwnershipRules(config.policyFile);
 
-  const db = await openDatabase(config.store);
-  const receipts = new ReceiptRepository(db);
+  const db = await openDatabase(config.store, (level, msg, fields) => log[level](fields ?? {}, msg));
+  const receipts = new ReceiptRepository(db, { abandonedAfterSeconds: config.claimTakeoverSeconds });
   await receipts.migrate();
 
   const kafka = createKafka(config.kafka, overrides.kafka);
   const created = await ensureTopics(kafka, config.kafka);
   if (created.length > 0) log.info({ topics: created }, 'created topics');
-  const producer = new EventProducer(kafka);
+  const producer = new EventProducer(kafka, { sendTimeoutMs: config.publishTimeoutMs });
   await producer.connect();
 
   // One validator per domain's ingress topic; a batch always comes from one topic-partition.
   const validators = new Map(
     Domains.map((domain) => [
       Topics.ingress(domain) as string,
-      new IngressValidator(domain, registry, producer),
+      new IngressValidator(domain, registry, producer, ownership),
     ]),
   );
   const ingress = new ConsumerRunner(kafka, producer, {
@@ -74,10 +76,12 @@ export async function startIngest(
   await admin.connect();
   const checks: HealthCheck[] = [
     { name: 'kafka', check: async () => void (await admin.describeCluster()) },
-    { name: 'database', check: async () => void (await db.query('SELECT 1')) },
+    // The cluster may answer metadata while writes fail (no leader, too few in-sync replicas).
+    { name: 'kafka-produce', check: () => producer.assertCanProduce(config.kafka.minInsyncReplicas) },
+    databaseCheck(db),
     { name: 'ingress-validator', check: () => ingress.assertRunning() },
   ];
-  const service = new IngestService(registry, callers, producer, receipts, metrics);
+  const service = new IngestService(registry, callers, ownership, producer, receipts, metrics);
 
   const onInternal = (error: unknown): void => log.error({ err: error }, 'unhandled error');
   const app = await createFastifyApp(IngestModule.register(service), {

@@ -20,7 +20,7 @@ export class IngestController {
   /** One endpoint for the three CloudEvents HTTP modes, chosen by content type. */
   @Post('events')
   async publish(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const caller = this.ingest.authenticate(presentedKey(request.headers));
+    const caller = await this.ingest.authenticate(presentedKey(request.headers));
     const type = mediaType(request);
     if (type === BATCH) {
       if (!Array.isArray(request.body))

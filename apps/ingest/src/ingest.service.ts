@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { ApiKeyRegistry, Caller } from '@lgsp/auth';
+import { assertMayChange, type ApiKeyRegistry, type Caller, type OwnershipRules } from '@lgsp/auth';
 import { domainOfType, Topics } from '@lgsp/contracts';
 import { HubError, type ProblemDetails } from '@lgsp/core';
-import { toKafkaRecord, type CloudEvent, type Delivery, type EventProducer } from '@lgsp/kafka';
+import {
+  MAX_DATA_DEPTH,
+  toKafkaRecord,
+  tooDeep,
+  unstorableText,
+  type CloudEvent,
+  type Delivery,
+  type EventProducer,
+} from '@lgsp/kafka';
 import type { SchemaRegistry } from '@lgsp/schema-registry';
 import type { ReceiptRepository } from './receipt.repository';
 
@@ -29,6 +37,7 @@ export class IngestService {
   constructor(
     private readonly registry: SchemaRegistry,
     private readonly callers: ApiKeyRegistry,
+    private readonly ownership: OwnershipRules,
     private readonly producer: EventProducer,
     private readonly receipts: ReceiptRepository,
     metrics: Registry,
@@ -47,7 +56,7 @@ export class IngestService {
     });
   }
 
-  authenticate(key: string | undefined): Caller {
+  authenticate(key: string | undefined): Promise<Caller> {
     return this.callers.authenticate(key, 'publisher');
   }
 
@@ -86,9 +95,19 @@ export class IngestService {
         `unknown event type ${event.type}; known: ${this.registry.types().join(', ')}`,
       );
     }
+    const deep = tooDeep(event.data);
+    if (deep)
+      throw new HubError('LGSP_ERR_SCHEMA_INVALID', `data of ${event.type} is nested too deep`, [
+        { pointer: deep.slice(0, 512), message: `nested deeper than ${MAX_DATA_DEPTH} levels` },
+      ]);
+    const unstorable = unstorableText(event.data);
+    if (unstorable.length > 0)
+      throw new HubError('LGSP_ERR_UNSTORABLE_TEXT', `data of ${event.type} cannot be stored`, unstorable);
     const result = this.registry.validate(event.type, event.data);
     if (!result.ok)
       throw new HubError('LGSP_ERR_SCHEMA_INVALID', `data does not match ${event.type}`, result.issues);
+    // Only the owner of the aggregate (or its delegate) changes it.
+    assertMayChange(event.type, event.data, event.source, this.ownership);
     const key = this.registry.keyOf(event.type, event.data);
     if (!key) throw new HubError('LGSP_ERR_SCHEMA_INVALID', 'the event has no aggregate key');
 
@@ -123,11 +142,11 @@ export class IngestService {
       );
     } catch (error) {
       // Not written: free the claim so the publisher's retry is not refused.
-      await this.receipts.release(event.source, event.id);
+      await this.receipts.release(event.source, event.id, claim.token);
       throw error;
     }
     this.latency.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    await this.receipts.complete(event.source, event.id, digest, delivery);
+    await this.receipts.complete(event.source, event.id, claim.token, delivery);
     return this.accepted(event, delivery, false);
   }
 

@@ -1,3 +1,4 @@
+import { type OwnershipRules } from '@lgsp/auth';
 import { Topics, type Domain } from '@lgsp/contracts';
 import { validateRecords } from '@lgsp/domain-service';
 import type { ConsumedRecord, DeadLetter, EventProducer } from '@lgsp/kafka';
@@ -13,11 +14,12 @@ export class IngressValidator {
     private readonly domain: Domain,
     private readonly registry: SchemaRegistry,
     private readonly producer: EventProducer,
+    private readonly ownership: OwnershipRules,
   ) {}
 
   async handle(records: ConsumedRecord[]): Promise<DeadLetter[]> {
     // The same checks as every consumer of a domain topic, then the aggregate key for the domain topic.
-    const { valid, dead } = validateRecords(records, this.registry, this.domain);
+    const { valid, dead } = validateRecords(records, this.registry, this.domain, this.ownership);
     if (valid.length > 0)
       await this.producer.sendRaw(
         Topics.events(this.domain),

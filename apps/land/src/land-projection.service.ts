@@ -1,3 +1,4 @@
+import { noOwnershipRules, type OwnershipRules } from '@lgsp/auth';
 import type { EventDataMap, EventType } from '@lgsp/contracts';
 import { claimEvents, validateRecords, withinTransaction, type ValidEvent } from '@lgsp/domain-service';
 import type { ConsumedRecord, DeadLetter } from '@lgsp/kafka';
@@ -19,11 +20,17 @@ export class LandProjectionService {
   constructor(
     private readonly repository: LandRepository,
     private readonly registry: SchemaRegistry,
+    private readonly ownership: OwnershipRules = noOwnershipRules,
   ) {}
 
   /** Applies a batch in one transaction (or inside `tx`, when the caller holds one) and returns the poison records. */
   async handle(records: ConsumedRecord[], tx?: Queryable): Promise<DeadLetter[]> {
-    const { valid, dead } = validateRecords<LandData, LandType>(records, this.registry, 'land');
+    const { valid, dead } = validateRecords<LandData, LandType>(
+      records,
+      this.registry,
+      'land',
+      this.ownership,
+    );
     if (valid.length > 0)
       await withinTransaction(this.repository, tx, async (t) => {
         for (const v of (await claimEvents(t, this.repository.schema, valid)) as LandEvent[])

@@ -14,7 +14,8 @@ export function startLand(config: DomainServiceConfig) {
   return startDomainService(config, {
     domain: 'land',
     repository: (db, schema) => new LandRepository(db, schema),
-    projection: (repository, { registry }) => new LandProjectionService(repository, registry),
+    projection: (repository, { registry, ownership }) =>
+      new LandProjectionService(repository, registry, ownership),
     graphql: { schema: landSchema, resolvers: landResolvers },
   });
 }

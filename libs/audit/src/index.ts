@@ -1,2 +1,6 @@
 export * from './operator-audit';
 export * from './audit-chain';
+export * from './audit-keys';
+export * from './audit-verify';
+export * from './signed-chain';
+export * from './audit-routes';

@@ -1,5 +1,7 @@
-import { Topics } from '@lgsp/contracts';
 import type { EventProducer } from '@lgsp/kafka';
+import type { Database } from '@lgsp/store';
+import type { AuditSigner } from './audit-keys';
+import { SignedChain } from './signed-chain';
 
 export interface AuditActor {
   id: string;
@@ -10,7 +12,10 @@ export interface AuditActor {
 /** One operator action, as written to lgsp.audit. Parameters never hold secrets or record contents. */
 export interface OperatorAuditEntry {
   kind: 'operator-action';
+  /** the operator chain (one per audit store; one per process where there is no store) */
+  chain: string;
   at: string;
+  keyId?: string;
   actor: AuditActor;
   /** e.g. replay, rebuild, dlq.redrive */
   action: string;
@@ -24,32 +29,42 @@ export interface OperatorAuditEntry {
   via: 'cli' | 'admin-api';
 }
 
-/** Writes operator actions to the audit topic (acks=all) before and after they run. */
-export class OperatorAudit {
-  constructor(
-    private readonly producer: EventProducer,
-    private readonly via: OperatorAuditEntry['via'],
-  ) {}
+type ActionRecord = Omit<OperatorAuditEntry, 'kind' | 'at' | 'via' | 'chain' | 'keyId'>;
 
-  async record(entry: Omit<OperatorAuditEntry, 'kind' | 'at' | 'via'>): Promise<void> {
-    const full: OperatorAuditEntry = {
+/**
+ * Writes operator actions before and after they run, in a signed chain of their own (table
+ * audit.operator_entries, its own chain id), copied to lgsp.audit like the reads. Without a store
+ * (the CLI) the chain is the process's own and each entry is in lgsp.audit before record() resolves.
+ */
+export class OperatorAudit {
+  readonly chain: SignedChain<OperatorAuditEntry>;
+
+  constructor(
+    producer: EventProducer,
+    private readonly via: OperatorAuditEntry['via'],
+    signer: AuditSigner,
+    db?: Database,
+    onError?: (error: unknown) => void,
+  ) {
+    this.chain = new SignedChain<OperatorAuditEntry>('operator', db, producer, signer, onError);
+  }
+
+  migrate(): Promise<void> {
+    return this.chain.migrate();
+  }
+
+  async record(entry: ActionRecord): Promise<void> {
+    await this.chain.append({
       kind: 'operator-action',
       at: new Date().toISOString(),
       via: this.via,
       ...entry,
-    };
-    await this.producer.sendRaw(Topics.audit, [
-      {
-        key: entry.actor.id,
-        value: Buffer.from(JSON.stringify(full)),
-        headers: { 'content-type': 'application/json', lgsp_audit_kind: full.kind },
-      },
-    ]);
+    });
   }
 
   /** Runs an action between a "started" and a final entry; the final entry says how it ended. */
   async around<T extends Record<string, unknown>>(
-    base: Omit<OperatorAuditEntry, 'kind' | 'at' | 'via' | 'outcome' | 'result'>,
+    base: Omit<ActionRecord, 'outcome' | 'result'>,
     work: () => Promise<T & { interrupted?: boolean }>,
   ): Promise<T & { interrupted?: boolean }> {
     await this.record({ ...base, outcome: 'started' });

@@ -11,7 +11,7 @@ export function guardGraphql(
   fastify.addHook('preHandler', async (request, reply) => {
     if (request.url !== '/graphql' && !request.url.startsWith('/graphql?')) return;
     try {
-      callers.authenticate(presentedKey(request.headers), ...roles);
+      await callers.authenticate(presentedKey(request.headers), ...roles);
     } catch (error) {
       sendProblem(
         error instanceof HubError ? error : new HubError('LGSP_ERR_UNAUTHENTICATED'),

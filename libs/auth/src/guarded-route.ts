@@ -19,7 +19,7 @@ export function guardedRoute(
 ) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     try {
-      const caller = callers.authenticate(presentedKey(request.headers), ...roles);
+      const caller = await callers.authenticate(presentedKey(request.headers), ...roles);
       const result = await work(request, caller);
       await reply.status(result.status ?? 200).send(result.body);
     } catch (error) {

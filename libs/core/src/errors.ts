@@ -7,10 +7,19 @@ export const ErrorCatalog = {
   LGSP_ERR_CLOUDEVENT_INVALID: { status: 400, title: 'The CloudEvent is missing or has invalid attributes' },
   LGSP_ERR_SCHEMA_INVALID: { status: 422, title: 'The event data does not match its JSON Schema' },
   LGSP_ERR_UNKNOWN_TYPE: { status: 422, title: 'The event type is not in the catalog' },
+  LGSP_ERR_UNSTORABLE_TEXT: {
+    status: 422,
+    title: 'The event holds characters the hub cannot store (U+0000 or an unpaired surrogate)',
+  },
   LGSP_ERR_UNAUTHENTICATED: { status: 401, title: 'No valid API key was presented' },
   LGSP_ERR_FORBIDDEN: { status: 403, title: 'The caller is not granted this event type or source' },
+  LGSP_ERR_NOT_OWNER: {
+    status: 403,
+    title: 'The publisher does not own the record the event changes, and is not its delegate',
+  },
   LGSP_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The content type is not supported' },
   LGSP_ERR_PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  LGSP_ERR_HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
   LGSP_ERR_DUPLICATE_CONFLICT: {
     status: 409,
     title: 'An event with this source and id was already accepted with different content',
@@ -37,6 +46,15 @@ export const ErrorCatalog = {
   LGSP_ERR_FIELD_FORBIDDEN: { status: 403, title: 'The consumer is not granted a field the query reads' },
   LGSP_ERR_PURPOSE_REQUIRED: { status: 400, title: 'A purpose of use is required to read personal data' },
   LGSP_ERR_FIELD_MASKED: { status: 200, title: 'Some fields were masked: the consumer lacks their grant' },
+  LGSP_ERR_UNSTORABLE_EVENT: {
+    status: 422,
+    title: 'The read model can never store this event (the database refuses its content)',
+  },
+  LGSP_ERR_AUDIT_UNAVAILABLE: {
+    status: 503,
+    title:
+      'The audit trail cannot record this read of personal data right now, so it is not answered; retry later',
+  },
   LGSP_ERR_CONFIG: { status: 500, title: 'Invalid configuration' },
   LGSP_ERR_INTERNAL: { status: 500, title: 'Internal error' },
 } as const;

@@ -1,7 +1,10 @@
 import 'reflect-metadata';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { HubError } from './errors';
 import { ProblemFilter } from './problem.filter';
 
 export interface RunningApp {
@@ -17,7 +20,7 @@ export async function createFastifyApp(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
-    new FastifyAdapter({ bodyLimit: options.bodyLimit }),
+    new FastifyAdapter({ bodyLimit: options.bodyLimit, clientErrorHandler: answerClientError }),
     {
       logger: ['error', 'warn'],
       bodyParser: false,
@@ -25,6 +28,27 @@ export async function createFastifyApp(
   );
   app.useGlobalFilters(new ProblemFilter(options.onInternal));
   return app;
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (headers over the limit, broken framing)
+ * are answered as problem+json too, on the raw socket.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const problem =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new HubError('LGSP_ERR_HEADERS_TOO_LARGE')
+      : new HubError('LGSP_ERR_BAD_REQUEST', 'the HTTP request could not be parsed');
+  const body = JSON.stringify(problem.toProblem());
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? 'Bad Request'}\r\n` +
+      `content-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `connection: close\r\n\r\n${body}`,
+  );
 }
 
 export async function listen(app: NestFastifyApplication, port: number, host: string): Promise<string> {

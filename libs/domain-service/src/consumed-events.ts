@@ -1,7 +1,12 @@
+import { assertMayChange, type OwnershipRules } from '@lgsp/auth';
 import type { Domain } from '@lgsp/contracts';
+import { HubError } from '@lgsp/core';
 import {
   CloudEventDecodeError,
+  envelopeIssues,
   fromKafkaRecord,
+  tooDeep,
+  unstorableText,
   type CloudEvent,
   type ConsumedRecord,
   type DeadLetter,
@@ -23,6 +28,8 @@ export function validateRecords<D, T extends string>(
   records: ConsumedRecord[],
   registry: SchemaRegistry,
   domain: Domain,
+  /** when given, an event from a publisher that does not own its aggregate is a dead letter */
+  ownership?: OwnershipRules,
 ): { valid: ValidEvent<D, T>[]; dead: DeadLetter[] } {
   const valid: ValidEvent<D, T>[] = [];
   const dead: DeadLetter[] = [];
@@ -43,15 +50,44 @@ export function validateRecords<D, T extends string>(
       });
       continue;
     }
+    // The rules ingest applies at the HTTP edge, for records that came another way (ingress topics,
+    // other producers, records written before a rule existed).
+    const envelope = envelopeIssues(event);
+    if (envelope.length > 0) {
+      dead.push({ record, code: 'LGSP_ERR_CLOUDEVENT_INVALID', detail: describe(envelope) });
+      continue;
+    }
+    const deep = tooDeep(event.data);
+    if (deep) {
+      dead.push({ record, code: 'LGSP_ERR_SCHEMA_INVALID', detail: `${deep.slice(0, 512)} nested too deep` });
+      continue;
+    }
+    const unstorable = unstorableText(event.data);
+    if (unstorable.length > 0) {
+      dead.push({ record, code: 'LGSP_ERR_UNSTORABLE_TEXT', detail: describe(unstorable) });
+      continue;
+    }
     const result = registry.validate(event.type, event.data);
     if (!result.ok) {
-      const detail = result.issues.map((i) => `${i.pointer} ${i.message}`).join('; ');
-      dead.push({ record, code: 'LGSP_ERR_SCHEMA_INVALID', detail });
+      dead.push({ record, code: 'LGSP_ERR_SCHEMA_INVALID', detail: describe(result.issues) });
       continue;
+    }
+    if (ownership) {
+      try {
+        assertMayChange(event.type, event.data, event.source, ownership);
+      } catch (error) {
+        if (!(error instanceof HubError)) throw error;
+        dead.push({ record, code: error.code, detail: error.detail ?? error.message });
+        continue;
+      }
     }
     valid.push({ record, event: event as CloudEvent<D>, type: event.type as T });
   }
   return { valid, dead };
+}
+
+function describe(issues: { pointer: string; message: string }[]): string {
+  return issues.map((i) => `${i.pointer} ${i.message}`).join('; ');
 }
 
 /** Marks CloudEvents identities applied in `<schema>.applied_events`; returns the ones that were new. */

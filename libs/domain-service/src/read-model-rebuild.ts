@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { HubError } from '@lgsp/core';
 import {
+  applyIsolatingPoison,
   planRange,
   readRanges,
   rangeSize,
@@ -13,6 +14,22 @@ import {
   type PartitionRange,
 } from '@lgsp/kafka';
 import type { Database, Queryable } from '@lgsp/store';
+
+const MAX_REPORTED_REFUSALS = 100;
+
+/** Runs `work` in a savepoint of `tx`, rolled back to if it fails, so the transaction goes on. */
+async function inSavepoint<T>(tx: Queryable, work: () => Promise<T>): Promise<T> {
+  await tx.query('SAVEPOINT rebuild_part');
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    await tx.query('ROLLBACK TO SAVEPOINT rebuild_part');
+    throw error;
+  }
+  await tx.query('RELEASE SAVEPOINT rebuild_part');
+  return result;
+}
 
 export type RebuildState = 'running' | 'switching' | 'completed' | 'failed' | 'cancelled';
 
@@ -26,8 +43,14 @@ export interface RebuildStatus {
   /** records in the topic when the rebuild started */
   total: number;
   processed: number;
-  /** records the projection refused (they are in lgsp.dlq already; not sent again) */
+  /**
+   * records the projection refused: invalid ones and those the store can never accept. They are
+   * skipped, not dead-lettered: the live projection reads the same records and has sent each to
+   * lgsp.dlq once already; sending them again on every rebuild would duplicate dead letters.
+   */
   refused: number;
+  /** where the first refused records are (at most MAX_REPORTED_REFUSALS), with their codes */
+  refusals?: { partition: number; offset: string; code: string }[];
   eventsPerSecond: number;
   /** parts of the topic's history that were already gone, when the operator chose to rebuild without them */
   historyGaps?: HistoryGap[];
@@ -135,7 +158,16 @@ export class ReadModelRebuild<R extends ReadModel> {
     const beside = this.model.in(this.side);
     const projection = this.model.projection(beside);
     const apply = async (records: ConsumedRecord[], tx?: Queryable) => {
-      status.refused += (await projection.handle(records, tx)).length;
+      // A record the store refuses for good is isolated and skipped, so it cannot fail the rebuild.
+      // Inside the switch transaction each part runs in a savepoint: a failed statement would
+      // otherwise abort the whole transaction.
+      const { dead } = await applyIsolatingPoison(records, (part) =>
+        tx ? inSavepoint(tx, () => projection.handle(part, tx)) : projection.handle(part),
+      );
+      status.refused += dead.length;
+      const refusals = (status.refusals ??= []);
+      for (const d of dead.slice(0, Math.max(0, MAX_REPORTED_REFUSALS - refusals.length)))
+        refusals.push({ partition: d.record.partition, offset: d.record.offset, code: d.code });
       status.processed += records.length;
       status.eventsPerSecond = Math.round(status.processed / Math.max(0.001, (Date.now() - began) / 1000));
       onProgress?.({ ...status });

@@ -2,8 +2,16 @@ import { join } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
-import { auditRead, AuditChain, loadAuditSubjectKey, OperatorAudit } from '@lgsp/audit';
-import { ApiKeyRegistry, guardGraphql } from '@lgsp/auth';
+import {
+  auditRead,
+  loadAuditSettings,
+  loadAuditSubjectKey,
+  openAuditStore,
+  type AuditChain,
+  type AuditSettings,
+  type OperatorAudit,
+} from '@lgsp/audit';
+import { ApiKeyRegistry, guardGraphql, loadOwnershipRules, type OwnershipRules } from '@lgsp/auth';
 import { readSchemaFiles, Topics, type Domain } from '@lgsp/contracts';
 import { createFastifyApp, int, listen, optional, str, type Env, type RunningApp } from '@lgsp/core';
 import {
@@ -20,6 +28,7 @@ import {
 import {
   createLogger,
   createMetricsRegistry,
+  databaseCheck,
   registerOpsRoutes,
   type HealthCheck,
 } from '@lgsp/observability';
@@ -48,6 +57,8 @@ export interface DomainServiceConfig {
   schemasDir?: string;
   /** HMAC key for personal ids in the audit trail */
   auditSubjectKey: string;
+  /** signing key, published keys, anchor and copy intervals of the audit trail */
+  audit: AuditSettings;
   /** the topic projected and rebuilt from: lgsp.<domain>.events unless given (a test gives one of its own) */
   topic?: string;
 }
@@ -68,6 +79,7 @@ export function loadDomainServiceConfig(env: Env, name: string, defaultPort: num
     logLevel: str(env, 'LOG_LEVEL', 'info'),
     schemasDir: optional(env, 'LGSP_SCHEMAS_DIR'),
     auditSubjectKey: loadAuditSubjectKey(env),
+    audit: loadAuditSettings(env),
   };
 }
 
@@ -77,6 +89,8 @@ export interface DomainServiceParts {
   producer: EventProducer;
   registry: SchemaRegistry;
   callers: ApiKeyRegistry;
+  /** owners of aggregates and delegations (the policy file's `owners`), checked where events are consumed */
+  ownership: OwnershipRules;
 }
 
 export interface DomainServiceSpec<R extends ReadModel> {
@@ -108,13 +122,19 @@ export async function startDomainService<R extends ReadModel>(
   config: DomainServiceConfig,
   spec: DomainServiceSpec<R>,
 ): Promise<
-  RunningApp & DomainServiceParts & { repository: R; audit: AuditChain; rebuild: ReadModelRebuild<R> }
+  RunningApp &
+    DomainServiceParts & {
+      repository: R;
+      audit: AuditChain;
+      operatorAudit: OperatorAudit;
+      rebuild: ReadModelRebuild<R>;
+    }
 > {
   const log = createLogger(spec.domain, config.logLevel);
   const metrics = createMetricsRegistry(spec.domain);
   const callers = ApiKeyRegistry.fromFile(config.callersFile);
   const policy = AccessPolicy.fromFile(config.policyFile);
-  const db = await openDatabase(config.store);
+  const db = await openDatabase(config.store, (level, msg, fields) => log[level](fields ?? {}, msg));
   const repository = spec.repository(db);
   await repository.migrate();
 
@@ -123,7 +143,14 @@ export async function startDomainService<R extends ReadModel>(
   const producer = new EventProducer(kafka);
   await producer.connect();
   const registry = new SchemaRegistry(readSchemaFiles(config.schemasDir));
-  const parts: DomainServiceParts = { db, kafka, producer, registry, callers };
+  const parts: DomainServiceParts = {
+    db,
+    kafka,
+    producer,
+    registry,
+    callers,
+    ownership: loadOwnershipRules(config.policyFile),
+  };
   const topic = config.topic ?? Topics.events(spec.domain);
   const projection = spec.projection(repository, parts);
   const handler: BatchHandler = (records) => projection.handle(records);
@@ -137,10 +164,14 @@ export async function startDomainService<R extends ReadModel>(
   runner.startInBackground();
 
   const checks: HealthCheck[] = [
-    { name: 'database', check: async () => void (await db.query('SELECT 1')) },
+    databaseCheck(db),
     { name: 'projection', check: () => runner.assertRunning() },
   ];
   const onInternal = (error: unknown): void => log.error({ err: error }, 'unhandled error');
+  // Reads that come straight to the subgraph (not through the gateway, which audits) are audited here,
+  // in this service's own store; operator actions (rebuilds) in the store's operator chain.
+  const store = await openAuditStore(db, producer, config, log);
+  const { reads: audit, operator: operatorAudit } = store;
   const app = await createFastifyApp(DomainServiceModule.register(), { onInternal });
   const fastify = app.getHttpAdapter().getInstance();
   registerOpsRoutes(fastify, metrics, checks);
@@ -152,7 +183,7 @@ export async function startDomainService<R extends ReadModel>(
   registerRebuildRoutes(fastify, {
     callers,
     rebuild,
-    audit: new OperatorAudit(producer, 'admin-api'),
+    audit: operatorAudit,
     target: spec.domain,
     onInternal,
   });
@@ -164,17 +195,15 @@ export async function startDomainService<R extends ReadModel>(
     graphiql: false,
     path: '/graphql',
   });
-  // Reads that come straight to the subgraph (not through the gateway, which audits) are audited here,
-  // in this service's own chain.
-  const audit = new AuditChain(db, producer, config.auditSubjectKey);
-  await audit.migrate();
   enforceAccess(fastify, {
     callers,
     policy,
     roles: ['consumer', 'gateway'],
     onRead: (read) => auditRead(audit, read),
+    onAuditFailure: store.onError,
     auditedByGateway: true,
   });
+  store.registerRoutes(fastify, { callers, kafka, onInternal });
   const url = await listen(app, config.port, config.host);
   log.info({ url }, `${spec.domain} subgraph listening`);
   return {
@@ -183,11 +212,13 @@ export async function startDomainService<R extends ReadModel>(
     repository,
     ...parts,
     audit,
+    operatorAudit,
     rebuild,
     async close() {
       await app.close();
       await rebuild.cancel();
       await runner.stop();
+      await store.close();
       await producer.disconnect();
       await db.close();
     },

@@ -1,7 +1,8 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { DlqHeaders, Topics } from '@lgsp/contracts';
-import { headersToStrings } from './cloudevents';
+import type { ErrorCode } from '@lgsp/core';
+import { CloudEventDecodeError, headersToStrings } from './cloudevents';
 import type { EventProducer } from './event-producer';
 
 export interface ConsumedRecord {
@@ -35,10 +36,93 @@ export interface DeadLetter {
 
 /**
  * A handler gets the records of one partition in order. It makes its work durable (one database
- * transaction, say) and returns the records it refuses for good (poison); throwing means "transient,
- * try the whole batch again", so handlers must be idempotent.
+ * transaction, say) and returns the records it refuses for good (poison). When it throws, the runner
+ * classifies the error (see failureKind): a transient one retries the batch; a deterministic one makes
+ * the runner apply the batch in smaller parts to find the record(s) that fail. Either way parts are
+ * applied again, so handlers must be idempotent and all-or-nothing per call.
  */
 export type BatchHandler = (records: ConsumedRecord[]) => Promise<DeadLetter[]>;
+
+/** The dead-letter code of a record the store refuses for good (see failureKind). */
+export const UNSTORABLE_EVENT: ErrorCode = 'LGSP_ERR_UNSTORABLE_EVENT';
+
+/** Thrown by a handler for a record its rules can never accept: the record goes to the DLQ with this code. */
+export class PoisonRecordError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PoisonRecordError';
+  }
+}
+
+/*
+ * SQLSTATE classes that depend on the data written, not on the state of the database: the same
+ * statement with the same record fails every time. 21 cardinality violation, 22 data exception (NUL in
+ * text, "unsupported Unicode escape sequence" in jsonb, value out of range…), 23 integrity constraint
+ * violation, 2F/44 constraint checks, 54 program limit exceeded (row or index entry too large).
+ */
+const DETERMINISTIC_SQL_CLASSES = new Set(['21', '22', '23', '2F', '44', '54']);
+
+/**
+ * "deterministic" when the failure is in the records: retrying cannot help, so the records that
+ * cause it are found and dead-lettered. Everything else is "transient": connection refused, reset or
+ * terminated (08, 57P0x), resources (53), serialization failures and deadlocks (40), a missing table
+ * or column (42: a deployment, not a record, is wrong), broker errors, and anything unknown, so that
+ * an unexpected failure holds the partition rather than discarding good events.
+ */
+export function failureKind(error: unknown): 'transient' | 'deterministic' {
+  if (error instanceof PoisonRecordError || error instanceof CloudEventDecodeError) return 'deterministic';
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code))
+    return DETERMINISTIC_SQL_CLASSES.has(code.slice(0, 2)) ? 'deterministic' : 'transient';
+  return 'transient';
+}
+
+function poisonLetter(record: ConsumedRecord, error: unknown): DeadLetter {
+  if (error instanceof PoisonRecordError) return { record, code: error.code, detail: error.message };
+  const sqlState = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    record,
+    code: UNSTORABLE_EVENT,
+    detail: typeof sqlState === 'string' ? `SQLSTATE ${sqlState}: ${message}` : message,
+  };
+}
+
+/**
+ * Applies records in order and isolates those that fail deterministically: the first failing part is
+ * halved until the failing record is alone, then it becomes a dead letter and the rest is tried
+ * again in one part. Parts are applied strictly in record order, so nothing after a record is
+ * applied before it. `progress.done` records how far it got, so a call after a transient failure
+ * (which is thrown) resumes there; `progress.dead` collects the dead letters of applied parts.
+ */
+export async function applyIsolatingPoison(
+  records: ConsumedRecord[],
+  handle: BatchHandler,
+  progress: { done: number; dead: DeadLetter[] } = { done: 0, dead: [] },
+  between: () => Promise<void> = async () => undefined,
+): Promise<{ done: number; dead: DeadLetter[] }> {
+  let size = records.length - progress.done;
+  while (progress.done < records.length) {
+    const part = records.slice(progress.done, progress.done + size);
+    try {
+      progress.dead.push(...(await handle(part)));
+      progress.done += part.length;
+      size = records.length - progress.done;
+    } catch (error) {
+      if (failureKind(error) === 'transient') throw error;
+      if (part.length === 1) {
+        progress.dead.push(poisonLetter(part[0], error));
+        progress.done += 1;
+        size = records.length - progress.done;
+      } else size = Math.ceil(part.length / 2);
+    }
+    await between();
+  }
+  return progress;
+}
 
 export interface RunnerOptions {
   groupId: string;
@@ -168,29 +252,51 @@ export class ConsumerRunner {
     const records = batch.messages.map((m) => toConsumedRecord(batch.topic, batch.partition, m));
     const initial = this.options.initialBackoffMs ?? 200;
     const max = this.options.maxBackoffMs ?? 30_000;
-    for (let attempt = 0; ; attempt++) {
-      // Never return without resolving: kafkajs would move on to later records. Throwing makes it seek
-      // back to the committed offset, so the batch comes back, in order, to whoever owns the partition.
-      if (attempt > 0 && (!isRunning() || isStale()))
-        throw new Error('partition revoked during retries; batch left uncommitted');
-      try {
-        const dead = await this.options.handler(records);
-        if (dead.length > 0) await this.deadLetter(dead);
-        break;
-      } catch (error) {
-        this.metrics?.retried.inc(labels);
-        const wait = Math.min(max, initial * 2 ** attempt);
-        this.options.log?.('warn', 'batch failed; retrying', {
-          group: this.options.groupId,
-          topic: batch.topic,
-          partition: batch.partition,
-          firstOffset: batch.firstOffset(),
-          attempt: attempt + 1,
-          retryInMs: wait,
-          error: error instanceof Error ? error.message : String(error),
-        });
-        await sleepWithHeartbeat(wait, heartbeat, isRunning);
+    const progress = { done: 0, dead: [] as DeadLetter[] };
+    let resume: (() => void) | undefined;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        // Never return without resolving: kafkajs would move on to later records. Throwing makes it seek
+        // back to the committed offset, so the batch comes back, in order, to whoever owns the partition.
+        if (attempt > 0 && (!isRunning() || isStale()))
+          throw new Error('partition revoked during retries; batch left uncommitted');
+        try {
+          // A part applied before a transient failure is not applied again; a deterministic failure is
+          // narrowed down to its record(s), which go to the DLQ, and the rest is applied.
+          await applyIsolatingPoison(records, this.options.handler, progress, async () => {
+            if (!isRunning() || isStale()) throw new Error('partition revoked; batch left uncommitted');
+            await heartbeat().catch(() => undefined);
+          });
+          if (progress.dead.length > 0) {
+            await this.deadLetter(progress.dead);
+            this.options.log?.('warn', 'records dead-lettered', {
+              group: this.options.groupId,
+              topic: batch.topic,
+              partition: batch.partition,
+              records: progress.dead.map((d) => ({ offset: d.record.offset, code: d.code })),
+            });
+          }
+          break;
+        } catch (error) {
+          if (!isRunning() || isStale()) throw error;
+          this.metrics?.retried.inc(labels);
+          const wait = Math.min(max, initial * 2 ** attempt);
+          this.options.log?.('warn', 'batch failed; retrying', {
+            group: this.options.groupId,
+            topic: batch.topic,
+            partition: batch.partition,
+            firstOffset: batch.firstOffset(),
+            attempt: attempt + 1,
+            retryInMs: wait,
+            error: error instanceof Error ? error.message : String(error),
+          });
+          // Stop fetching this partition while its dependency is down; heartbeats go on.
+          resume ??= payload.pause();
+          await sleepWithHeartbeat(wait, heartbeat, isRunning);
+        }
       }
+    } finally {
+      resume?.();
     }
     const last = batch.lastOffset();
     payload.resolveOffset(last);

@@ -19,33 +19,59 @@ interface Outgoing {
   record: KafkaRecord;
 }
 
+/** What readiness needs to know about the producer. */
+export interface ProducerHealth {
+  /** set while the last produce request failed and none has succeeded since */
+  failingSince?: Date;
+  lastError?: string;
+}
+
 const partitionOf = Partitioners.DefaultPartitioner();
 
 /**
  * The hub's producer: idempotent, acks=all. Concurrent sends are grouped into one produce request;
  * each caller learns its own partition and offset. Partitions are chosen here with Kafka's default
  * (murmur2) partitioner, so records of one key land on one partition as any Kafka client would place them.
+ *
+ * Why a 2xx can trust the offset it reports: kafkajs numbers the records of an idempotent producer per
+ * partition and, when a produce request fails, rewinds those numbers. If the broker had in fact stored
+ * the failed request (a lost response, a broker stopping mid-request), the next, different batch reuses
+ * the numbers, the broker takes it for a duplicate of the stored one, drops it and answers with the old
+ * offset — an acknowledgement for a record that was never written. So:
+ *  - one produce request at a time per producer (no two batches can share numbers), and
+ *  - after any failed or unknown outcome the producer is discarded and a new one, with a new producer id
+ *    from the broker, sends the next request (its numbering cannot collide with anything stored).
+ * A request that was stored although it failed leaves a duplicate record when the publisher retries;
+ * every consumer applies an event once by (source, id), so a duplicate record is harmless, a lost one is not.
  */
 export class EventProducer {
-  private readonly producer: Producer;
+  private producer?: Promise<Producer>;
+  /** serialises every produce request of this process's producer */
+  private queue: Promise<unknown> = Promise.resolve();
   private readonly partitions = new Map<string, number>();
-  private readonly batcher = new MicroBatcher<Outgoing, Delivery>((items) => this.flush(items), 2000);
+  private readonly batcher = new MicroBatcher<Outgoing, Delivery>((items) => this.flush(items), 2000, true);
+  private readonly health: ProducerHealth = {};
+  private generation = 0;
 
-  constructor(private readonly kafka: Kafka) {
-    this.producer = kafka.producer({
-      idempotent: true,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      maxInFlightRequests: 1,
-      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
-    });
-  }
+  /**
+   * `sendTimeoutMs` bounds one produce request, kafkajs's own retries included: a publish never waits
+   * longer, so a claim it holds can be taken over safely after a longer time (see ingest's receipts).
+   */
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: { sendTimeoutMs?: number } = {},
+  ) {}
 
+  /** Connects a producer now, so that a broker that does not answer fails start-up. */
   async connect(): Promise<void> {
-    await this.producer.connect();
+    await this.current();
   }
 
   async disconnect(): Promise<void> {
-    await this.producer.disconnect();
+    await this.queue.catch(() => undefined);
+    const producer = this.producer;
+    this.producer = undefined;
+    if (producer) await (await producer.catch(() => undefined))?.disconnect();
   }
 
   send(topic: string, record: KafkaRecord): Promise<Delivery> {
@@ -57,11 +83,99 @@ export class EventProducer {
    * (replays and redrives preserve them).
    */
   async sendRaw(topic: string, records: RawRecord[]): Promise<void> {
+    await this.exclusive((producer) =>
+      producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: records }),
+    );
+  }
+
+  /** The state readiness reports: failing while the last produce failed and none succeeded since. */
+  state(): Readonly<ProducerHealth> {
+    return { ...this.health };
+  }
+
+  /**
+   * For readiness: passes while produce requests succeed. After a failure it passes again only once a
+   * new producer has its id from the broker and every partition this producer writes has a leader with
+   * at least `minInsyncReplicas` in-sync replicas (so a load balancer sends traffic back when a produce
+   * can succeed, without writing a probe record anywhere).
+   */
+  async assertCanProduce(minInsyncReplicas: number, timeoutMs = 5000): Promise<void> {
+    if (!this.health.failingSince) return;
+    await withDeadline(this.probe(minInsyncReplicas), timeoutMs).catch((error: unknown) => {
+      throw new Error(
+        `cannot produce since ${this.health.failingSince?.toISOString()}: ${this.health.lastError}; ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+    });
+    this.health.failingSince = undefined;
+    this.health.lastError = undefined;
+  }
+
+  private async probe(minInsyncReplicas: number): Promise<void> {
+    await this.current();
+    const topics = [...this.partitions.keys()];
+    if (topics.length === 0) return;
+    const admin = this.kafka.admin();
+    await admin.connect();
     try {
-      await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: records });
-    } catch (error) {
-      throw brokerUnavailable(error);
+      const meta = await admin.fetchTopicMetadata({ topics });
+      for (const topic of meta.topics)
+        for (const p of topic.partitions)
+          if (p.leader < 0 || p.isr.length < minInsyncReplicas)
+            throw new Error(`${topic.name}/${p.partitionId} has no leader or too few in-sync replicas`);
+    } finally {
+      await admin.disconnect();
     }
+  }
+
+  /** How many producer identities this process has used (1 + one per failed produce). */
+  identities(): number {
+    return this.generation;
+  }
+
+  private current(): Promise<Producer> {
+    if (!this.producer) {
+      const producer = this.kafka.producer({
+        idempotent: true,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        maxInFlightRequests: 1,
+        retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
+      });
+      this.generation++;
+      const connected = producer.connect().then(() => producer);
+      // A producer that could not connect is not kept: the next request tries a new one.
+      connected.catch(() => {
+        if (this.producer === connected) this.producer = undefined;
+      });
+      this.producer = connected;
+    }
+    return this.producer;
+  }
+
+  /** Runs one produce request with the current producer, after every earlier one has finished. */
+  private exclusive<T>(work: (producer: Producer) => Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => {
+      let producer: Producer | undefined;
+      try {
+        producer = await this.current();
+        const result = await withDeadline(work(producer), this.options.sendTimeoutMs ?? 15_000);
+        this.health.failingSince = undefined;
+        this.health.lastError = undefined;
+        return result;
+      } catch (error) {
+        const failed = brokerUnavailable(error);
+        this.health.failingSince ??= new Date();
+        this.health.lastError = failed.detail;
+        // The outcome is unknown: this producer id may have a stored batch the broker would match
+        // the next request against. Never reuse it.
+        this.producer = undefined;
+        if (producer) void producer.disconnect().catch(() => undefined);
+        throw failed;
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   private async partitionCount(topic: string): Promise<number> {
@@ -81,8 +195,8 @@ export class EventProducer {
   }
 
   private async flush(items: Outgoing[]): Promise<Delivery[]> {
+    const byTopic = new Map<string, { index: number; partition: number; record: KafkaRecord }[]>();
     try {
-      const byTopic = new Map<string, { index: number; partition: number; record: KafkaRecord }[]>();
       for (const [index, item] of items.entries()) {
         const count = await this.partitionCount(item.topic);
         const partitionMetadata = Array.from({ length: count }, (_, i) => ({
@@ -98,31 +212,47 @@ export class EventProducer {
           { index, partition, record: item.record },
         ]);
       }
-      const results = await this.producer.sendBatch({
+    } catch (error) {
+      throw brokerUnavailable(error);
+    }
+    const results = await this.exclusive((producer) =>
+      producer.sendBatch({
         acks: -1,
         topicMessages: [...byTopic].map(([topic, list]) => ({
           topic,
           messages: list.map((l) => ({ ...l.record, partition: l.partition })),
         })),
-      });
-      const base = new Map(
-        results.map((r) => [`${r.topicName}:${r.partition}`, BigInt(r.baseOffset ?? '0')]),
-      );
-      const deliveries: Delivery[] = new Array<Delivery>(items.length);
-      for (const [topic, list] of byTopic) {
-        const seen = new Map<number, bigint>();
-        for (const l of list) {
-          const n = seen.get(l.partition) ?? 0n;
-          seen.set(l.partition, n + 1n);
-          const offset = (base.get(`${topic}:${l.partition}`) ?? 0n) + n;
-          deliveries[l.index] = { topic, partition: l.partition, offset: offset.toString() };
-        }
+      }),
+    );
+    const base = new Map<string, bigint>();
+    for (const r of results) {
+      if (r.baseOffset === undefined || r.baseOffset === null || BigInt(r.baseOffset) < 0n) {
+        throw brokerUnavailable(new Error(`no offset for ${r.topicName}/${r.partition}`));
       }
-      return deliveries;
-    } catch (error) {
-      throw brokerUnavailable(error);
+      base.set(`${r.topicName}:${r.partition}`, BigInt(r.baseOffset));
     }
+    const deliveries: Delivery[] = new Array<Delivery>(items.length);
+    for (const [topic, list] of byTopic) {
+      const seen = new Map<number, bigint>();
+      for (const l of list) {
+        const first = base.get(`${topic}:${l.partition}`);
+        if (first === undefined)
+          throw brokerUnavailable(new Error(`no acknowledgement for ${topic}/${l.partition}`));
+        const n = seen.get(l.partition) ?? 0n;
+        seen.set(l.partition, n + 1n);
+        deliveries[l.index] = { topic, partition: l.partition, offset: (first + n).toString() };
+      }
+    }
+    return deliveries;
   }
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no acknowledgement within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 function brokerUnavailable(error: unknown): HubError {

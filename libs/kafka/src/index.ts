@@ -4,3 +4,4 @@ export * from './event-producer';
 export * from './kafka-config';
 export * from './topic-admin';
 export * from './topic-reader';
+export * from './envelope-rules';

@@ -37,15 +37,32 @@ export interface HealthCheck {
   check: () => Promise<void>;
 }
 
+/** A dependency that does not answer within this time is reported down: readiness answers within ~1.5 s. */
+const CHECK_TIMEOUT_MS = 1_500;
+
+function withTimeout(check: () => Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([check(), late]).finally(() => clearTimeout(timer));
+}
+
+/** The readiness check of a store: a trivial query, so readiness is down while the database does not answer. */
+export function databaseCheck(db: { query(text: string): Promise<unknown> }): HealthCheck {
+  return { name: 'database', check: async () => void (await db.query('SELECT 1')) };
+}
+
 export async function runHealthChecks(
   checks: HealthCheck[],
+  timeoutMs = CHECK_TIMEOUT_MS,
 ): Promise<{ ok: boolean; checks: Record<string, string> }> {
   const results: Record<string, string> = {};
   let ok = true;
   await Promise.all(
     checks.map(async (c) => {
       try {
-        await c.check();
+        await withTimeout(c.check, timeoutMs);
         results[c.name] = 'up';
       } catch (error) {
         ok = false;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Kind, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { getOperationAST, Kind, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import mercurius from 'mercurius';
 import type { ReadRecord } from '@lgsp/audit';
 import { presentedKey, type ApiKeyRegistry, type Caller } from '@lgsp/auth';
@@ -30,7 +30,7 @@ interface AccessContext {
 function viaGateway(callers: ApiKeyRegistry, header: string | string[] | undefined): boolean {
   if (typeof header !== 'string') return false;
   try {
-    callers.authenticate(header, 'gateway');
+    callers.authenticateKey(header, 'gateway');
     return true;
   } catch {
     return false;
@@ -57,15 +57,50 @@ export function enforceAccess(
     onRead?: (record: AccessRecord) => Promise<void>;
     /** subgraphs: do not hand on reads that an authenticated gateway sent (the gateway audits those) */
     auditedByGateway?: boolean;
+    /** told why a read could not be audited (the consumer only gets LGSP_ERR_AUDIT_UNAVAILABLE) */
+    onAuditFailure?: (error: unknown) => void;
   },
 ): void {
   const { callers, policy } = options;
   const limits = policy.document.limits;
+  // Mercurius reads a source that is not GraphQL as a JSON syntax tree, so `{"query": 5}` (coerced to
+  // "5") becomes the document 5 and graphql's validation fails with a TypeError the caller sees. No
+  // GraphQL document is valid JSON: such a source is refused before it is parsed.
+  // On GET, mercurius looks up the operation to refuse mutations without checking that it exists, so
+  // an unknown operationName answered "Cannot read properties of null": check it here, also for queries
+  // mercurius has cached (the hooks after parsing do not run for those before that check).
+  fastify.graphql.addHook('preParsing', async (_schema, source, context) => {
+    let json = true;
+    try {
+      JSON.parse(source);
+    } catch {
+      json = false;
+    }
+    if (json) refuse('LGSP_ERR_BAD_REQUEST', 'the query must be a GraphQL document');
+    const request = context.reply.request;
+    if (request.method !== 'GET') return;
+    let document: DocumentNode;
+    try {
+      document = parse(source);
+    } catch {
+      return; // mercurius answers the syntax error itself
+    }
+    const { operationName } = (request.query ?? {}) as { operationName?: unknown };
+    const name = typeof operationName === 'string' && operationName !== '' ? operationName : undefined;
+    if (!getOperationAST(document, name))
+      refuse(
+        'LGSP_ERR_BAD_REQUEST',
+        name === undefined
+          ? 'the query has several operations: name one with operationName'
+          : `the query has no operation named ${name}`,
+      );
+  });
+
   fastify.graphql.addHook('preExecution', async (schema, document, context, variables) => {
     const request = context.reply.request;
     let caller: Caller;
     try {
-      caller = callers.authenticate(presentedKey(request.headers), ...options.roles);
+      caller = await callers.authenticate(presentedKey(request.headers), ...options.roles);
     } catch (error) {
       const hub = error instanceof HubError ? error : new HubError('LGSP_ERR_UNAUTHENTICATED');
       refuse(hub.code, hub.detail ?? hub.message);
@@ -146,17 +181,30 @@ export function enforceAccess(
     if (errors.length > 0) (execution as { errors?: unknown[] }).errors = errors;
     const audited = options.auditedByGateway === true && access.viaGateway;
     if (options.onRead && !audited && (access.analysis.personal || seen.citizens.size > 0)) {
-      await options.onRead({
-        caller: access.caller,
-        purpose: access.purpose,
-        operationName: access.operationName ?? null,
-        query: access.query,
-        domains: [...access.analysis.domains].sort(),
-        fields: [...seen.read].sort(),
-        masked: [...seen.masked].sort(),
-        citizens: [...seen.citizens].sort(),
-        records: [...seen.records].sort(),
-      });
+      try {
+        await options.onRead({
+          caller: access.caller,
+          purpose: access.purpose,
+          operationName: access.operationName ?? null,
+          query: access.query,
+          domains: [...access.analysis.domains].sort(),
+          fields: [...seen.read].sort(),
+          masked: [...seen.masked].sort(),
+          citizens: [...seen.citizens].sort(),
+          records: [...seen.records].sort(),
+        });
+      } catch (error) {
+        // A read that is not on record is not answered: no data, a coded error, nothing of the cause.
+        options.onAuditFailure?.(error);
+        const unanswered = execution as { data?: unknown; errors?: unknown[] };
+        unanswered.data = null;
+        unanswered.errors = [
+          {
+            message: `LGSP_ERR_AUDIT_UNAVAILABLE: ${ErrorCatalog.LGSP_ERR_AUDIT_UNAVAILABLE.title}`,
+            extensions: { code: 'LGSP_ERR_AUDIT_UNAVAILABLE' },
+          },
+        ];
+      }
     }
   });
 }

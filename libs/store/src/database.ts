@@ -14,6 +14,18 @@ export interface Database extends Queryable {
   close(): Promise<void>;
 }
 
+/** Where the store reports connection trouble it recovers from by itself (never the connection string). */
+export type StoreLog = (level: 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+
+const stderrLog: StoreLog = (level, msg, fields) =>
+  process.stderr.write(`${JSON.stringify({ level, msg, ...fields })}\n`);
+
+/** What may be logged of a connection error: its code and message, which carry no credentials. */
+function describe(error: unknown): Record<string, unknown> {
+  const e = error as { code?: unknown; message?: unknown };
+  return { code: typeof e?.code === 'string' ? e.code : undefined, error: String(e?.message ?? error) };
+}
+
 export interface StoreSettings {
   /** postgres://… when set; otherwise PGlite */
   databaseUrl?: string;
@@ -30,7 +42,10 @@ export function loadStoreSettings(env: Env, service: string): StoreSettings {
 
 class PostgresDatabase implements Database {
   readonly kind = 'postgres' as const;
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly log: StoreLog,
+  ) {}
 
   async query<T extends object>(text: string, params?: unknown[]): Promise<{ rows: T[] }> {
     const result = await this.pool.query(text, params);
@@ -39,6 +54,15 @@ class PostgresDatabase implements Database {
 
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     const client: PoolClient = await this.pool.connect();
+    // The pool listens for errors only on idle clients: a checked-out client whose backend is
+    // terminated between two statements (a transaction that waits on Kafka, say) would otherwise
+    // emit an unhandled 'error' and end the process. The statement in flight fails on its own.
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+      this.log('warn', 'database connection lost during a transaction', describe(error));
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const tx: Queryable = {
@@ -50,10 +74,12 @@ class PostgresDatabase implements Database {
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch((rollback: Error) => (broken ??= rollback));
       throw error;
     } finally {
-      client.release();
+      client.removeListener('error', onError);
+      // A broken connection is destroyed, not handed to the next caller.
+      client.release(broken);
     }
   }
 
@@ -86,11 +112,24 @@ class PgliteDatabase implements Database {
   }
 }
 
-export async function openDatabase(settings: StoreSettings): Promise<Database> {
+/**
+ * Opens the store. On PostgreSQL a dropped connection (backend terminated, server restarted, network
+ * reset) is not fatal: the pool drops that client and later queries open new connections; queries
+ * fail meanwhile, so callers retry (the consumer runner) or answer 503 (readiness).
+ */
+export async function openDatabase(settings: StoreSettings, log: StoreLog = stderrLog): Promise<Database> {
   if (settings.databaseUrl) {
-    const pool = new Pool({ connectionString: settings.databaseUrl, max: 10 });
+    const pool = new Pool({
+      connectionString: settings.databaseUrl,
+      max: 10,
+      // A server that does not answer fails a query in bounded time instead of holding it.
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
+    });
+    // An idle client's connection ended (57P01 and the like): the pool has already removed it.
+    pool.on('error', (error) => log('warn', 'idle database connection lost', describe(error)));
     await pool.query('SELECT 1');
-    return new PostgresDatabase(pool);
+    return new PostgresDatabase(pool, log);
   }
   const memory = settings.pgliteDir.endsWith('/memory') || settings.pgliteDir.startsWith('memory');
   if (!memory) mkdirSync(settings.pgliteDir, { recursive: true });

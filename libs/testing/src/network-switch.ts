@@ -7,27 +7,39 @@ import type { ISocketFactory } from 'kafkajs';
  */
 export class NetworkSwitch {
   private readonly sockets = new Set<Socket>();
-  private down = false;
+  private mode: 'up' | 'down' | 'deaf' = 'up';
 
   readonly socketFactory: ISocketFactory = ({ host, port, onConnect }) => {
-    if (this.down) {
+    if (this.mode === 'down') {
       const refused = new Socket();
       process.nextTick(() => refused.destroy(new Error(`network to ${host}:${port} is cut (test)`)));
       return refused;
     }
     const socket = connect({ host, port }, onConnect);
     socket.setKeepAlive(true, 60_000);
+    if (this.mode === 'deaf') socket.pause();
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     return socket;
   };
 
   cut(): void {
-    this.down = true;
+    this.mode = 'down';
     for (const socket of this.sockets) socket.destroy(new Error('network cut (test)'));
   }
 
+  /**
+   * Requests still reach the broker, which stores and answers them, but no answer reaches the client:
+   * the "response lost after the write" fault. The paused sockets are dropped on restore().
+   */
+  dropResponses(): void {
+    this.mode = 'deaf';
+    for (const socket of this.sockets) socket.pause();
+  }
+
   restore(): void {
-    this.down = false;
+    const wasDeaf = this.mode === 'deaf';
+    this.mode = 'up';
+    if (wasDeaf) for (const socket of this.sockets) socket.destroy(new Error('network restored (test)'));
   }
 }
