@@ -8,6 +8,7 @@ import { openDatabase, type Database } from '@lgsp/store';
 import { createFastifyApp, listen, type RunningApp } from '@lgsp/core';
 import { createLogger, createMetricsRegistry, databaseCheck, registerOpsRoutes } from '@lgsp/observability';
 import type { GatewayConfig } from './gateway.config';
+import { waitForSubgraphs } from './subgraph-wait';
 
 @Module({})
 class GatewayModule {
@@ -37,6 +38,7 @@ export async function startGateway(
   // Every read is audited in the database first, so the gateway is not ready without it.
   registerOpsRoutes(fastify, metrics, [databaseCheck(db)]);
   guardGraphql(fastify, callers, 'consumer');
+  await waitForSubgraphs(config.subgraphs, config.serviceKey, (fields, msg) => log.warn(fields, msg));
   await fastify.register(mercuriusGateway, {
     graphiql: config.graphiql,
     path: '/graphql',
