@@ -4,12 +4,6 @@ import { buildCli } from './src/cli';
 
 /** `lgsp`: the operator tool. Exit codes: 0 done, 1 failed, 2 refused (not confirmed), 130 interrupted. */
 async function main(): Promise<void> {
-  // kafkajs on Node 24 schedules some timers with negative delays (harmless); keep operators' output clean.
-  process.removeAllListeners('warning');
-  process.on('warning', (warning) => {
-    if (warning.name !== 'TimeoutNegativeWarning')
-      process.stderr.write(`${warning.name}: ${warning.message}\n`);
-  });
   const { program, session } = buildCli(loadCliConfig(process.env));
   try {
     await program.parseAsync(process.argv);

@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TrailReport } from '@lgsp/audit';
+import { Topics } from '@lgsp/contracts';
 import type { RunningApp } from '@lgsp/core';
+import { createKafka, loadKafkaSettings } from '@lgsp/kafka';
 import {
   encounterRecorded,
   event,
@@ -12,6 +14,7 @@ import {
   runCli,
   sampleName,
   samplePersonalId,
+  startGroupAtEnd,
   submitted,
   uniqueDossierCode,
 } from '@lgsp/testing';
@@ -127,6 +130,11 @@ describe('citizen across domains end to end', () => {
   const codes = (r: GqlResponse<unknown>) => (r.errors ?? []).map((e) => e.extensions?.code);
 
   beforeAll(async () => {
+    // Each projection starts at its topic's end now: the stores hold this run's events, not the shared topics'.
+    const kafka = createKafka(loadKafkaSettings(env, 'citizen-e2e'));
+    await startGroupAtEnd(kafka, env.DOSSIER_CONSUMER_GROUP, [Topics.events('dossier')]);
+    await startGroupAtEnd(kafka, env.LAND_CONSUMER_GROUP, [Topics.events('land')]);
+    await startGroupAtEnd(kafka, env.HEALTH_CONSUMER_GROUP, [Topics.events('health')]);
     ingest = await startIngest(loadIngestConfig(env));
     const dossier = await startDossier(loadDossierConfig(env));
     land = await startLand(loadLandConfig(env));

@@ -2,8 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { Topics } from '@lgsp/contracts';
 import type { RunningApp } from '@lgsp/core';
-import { event, eventually, submitted, uniqueDossierCode } from '@lgsp/testing';
+import { createKafka, loadKafkaSettings } from '@lgsp/kafka';
+import { event, eventually, startGroupAtEnd, submitted, uniqueDossierCode } from '@lgsp/testing';
 import { loadDossierConfig } from '../../apps/dossier/src/dossier.config';
 import { startDossier } from '../../apps/dossier/src/dossier.app';
 import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
@@ -27,7 +29,8 @@ interface DossierView {
 /** The hub as a client sees it: publish over HTTP, read through the federated gateway. */
 describe('dossier end to end', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lgsp-e2e-'));
-  // A consumer group of its own, so this run projects the topic from the beginning into a fresh store.
+  // A consumer group of its own, starting at the topic's end now: this run projects what it publishes into a
+  // fresh store, whatever the shared topic held before.
   const env = {
     ...process.env,
     INGEST_PORT: '0',
@@ -41,6 +44,9 @@ describe('dossier end to end', () => {
   let gateway: RunningApp;
 
   beforeAll(async () => {
+    await startGroupAtEnd(createKafka(loadKafkaSettings(env, 'dossier-e2e')), env.DOSSIER_CONSUMER_GROUP, [
+      Topics.events('dossier'),
+    ]);
     ingest = await startIngest(loadIngestConfig(env));
     dossier = await startDossier(loadDossierConfig(env));
     gateway = await startGateway(
@@ -165,7 +171,7 @@ describe('dossier end to end', () => {
     );
     expect(second.body.data.dossiers.edges).toHaveLength(1);
     expect(second.body.data.dossiers.edges[0].node.code).not.toBe(page1.edges[0].node.code);
-  });
+  }, 30_000);
 
   it('refuses consumers without a valid key, at the gateway and at the subgraph', async () => {
     const atGateway = await query('{ dossiers { edges { cursor } } }', {}, 'not-a-key');
@@ -178,5 +184,5 @@ describe('dossier end to end', () => {
     expect(atSubgraph.status).toBe(401);
     const publisherKey = await query('{ dossiers { edges { cursor } } }', {}, PUBLISHER);
     expect(publisherKey.status).toBe(403);
-  });
+  }, 30_000);
 });

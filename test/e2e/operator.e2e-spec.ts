@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Topics } from '@lgsp/contracts';
 import type { RunningApp } from '@lgsp/core';
 import { createKafka, EventProducer, loadKafkaSettings, toKafkaRecord } from '@lgsp/kafka';
-import { dossierLifecycle, readToEnd, runCli, uniqueDossierCode, type CliRun } from '@lgsp/testing';
+import {
+  dossierLifecycle,
+  endOffsets,
+  readToEnd,
+  runCli,
+  uniqueDossierCode,
+  type CliRun,
+} from '@lgsp/testing';
 import { loadAdminConfig } from '../../apps/admin/src/admin.config';
 import { startAdmin } from '../../apps/admin/src/admin.app';
 
@@ -73,6 +80,7 @@ describe('operator tools end to end', () => {
 
   it('will not replay in bulk without confirmation, and audits the confirmed run with the operator', async () => {
     const target = `${source}.copy`;
+    const auditFrom = await endOffsets(kafka, Topics.audit);
     const refused = await lgsp(['replay', source, '--to', target]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--yes');
@@ -82,7 +90,7 @@ describe('operator tools end to end', () => {
     expect(JSON.parse(done.stdout)).toMatchObject({ written: 5, interrupted: false });
     expect((await readToEnd(kafka, target)).map((r) => r.key)).toEqual(Array(5).fill(codes[1]));
 
-    const audit = (await readToEnd(kafka, Topics.audit))
+    const audit = (await readToEnd(kafka, Topics.audit, auditFrom))
       .map(
         (r) =>
           JSON.parse(r.value ?? '{}') as {

@@ -591,7 +591,7 @@ export async function checkProjection(
       return { dossiers: d.rows, history: h.rows };
     };
     const live = await snapshot();
-    dossier.rebuild.start('fault-suite');
+    await dossier.rebuild.start('fault-suite');
     const status = await dossier.rebuild.finished();
     const rebuilt = await snapshot();
     const a = JSON.stringify(live);

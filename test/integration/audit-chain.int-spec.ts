@@ -18,7 +18,14 @@ import {
 import { Topics } from '@lgsp/contracts';
 import { createKafka, ensureTopics, EventProducer, loadKafkaSettings } from '@lgsp/kafka';
 import { openDatabase, type Database } from '@lgsp/store';
-import { createDatabase, dropDatabases, eventually, NetworkSwitch, readToEnd } from '@lgsp/testing';
+import {
+  createDatabase,
+  dropDatabases,
+  endOffsets,
+  eventually,
+  NetworkSwitch,
+  readToEnd,
+} from '@lgsp/testing';
 
 const configDir = join(__dirname, '..', '..', 'config');
 const devKeys = AuditKeyring.fromFile(join(configDir, 'audit-keys.dev.json'));
@@ -108,6 +115,7 @@ describe('audit chain (integration)', () => {
     const [storeA, storeB] = await openStore(2);
     const a = await writer(storeA);
     const b = await writer(storeB);
+    const auditFrom = await endOffsets(kafka, Topics.audit);
     const written: ChainedEntry[] = [];
     for (let round = 0; round < 3; round++)
       written.push(
@@ -126,7 +134,7 @@ describe('audit chain (integration)', () => {
     await expect(b.verify(devKeys)).resolves.toEqual(intact);
 
     const chain = written[0].chain;
-    const published = (await readToEnd(kafka, Topics.audit))
+    const published = (await readToEnd(kafka, Topics.audit, auditFrom))
       .map((r) => JSON.parse(r.value ?? '{}') as ChainedEntry)
       .filter((e) => e.chain === chain);
     expect(published).toHaveLength(240);

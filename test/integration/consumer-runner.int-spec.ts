@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Topics } from '@lgsp/contracts';
 import type { RunningApp } from '@lgsp/core';
 import { createKafka, EventProducer, loadKafkaSettings, toKafkaRecord } from '@lgsp/kafka';
-import { dossierLifecycle, eventually, uniqueDossierCode } from '@lgsp/testing';
+import { dossierLifecycle, eventually, startGroupAtEnd, uniqueDossierCode } from '@lgsp/testing';
 import { loadDossierConfig } from '../../apps/dossier/src/dossier.config';
 import { startDossier } from '../../apps/dossier/src/dossier.app';
 import type { DossierRepository } from '../../apps/dossier/src/dossier.repository';
@@ -19,10 +19,12 @@ describe('consumer runner (integration)', () => {
       LGSP_PGLITE_DIR: mkdtempSync(join(tmpdir(), 'lgsp-runner-')),
       DOSSIER_CONSUMER_GROUP: `lgsp-dossier-runner-${randomUUID()}`,
     };
+    const kafka = createKafka(loadKafkaSettings(process.env, 'runner-test'));
+    // Only what this test publishes: the group starts at the shared topic's end.
+    await startGroupAtEnd(kafka, env.DOSSIER_CONSUMER_GROUP, [Topics.events('dossier')]);
     const dossier = (await startDossier(loadDossierConfig(env))) as RunningApp & {
       repository: DossierRepository;
     };
-    const kafka = createKafka(loadKafkaSettings(process.env, 'runner-test'));
     const producer = new EventProducer(kafka);
     await producer.connect();
     const db = dossier.repository.db;

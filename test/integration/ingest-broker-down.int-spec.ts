@@ -3,8 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Topics } from '@lgsp/contracts';
 import type { RunningApp } from '@lgsp/core';
-import { createKafka, loadKafkaSettings } from '@lgsp/kafka';
-import { event, NetworkSwitch, readToEnd, submitted, uniqueDossierCode } from '@lgsp/testing';
+import { createKafka, EventProducer, loadKafkaSettings, toKafkaRecord } from '@lgsp/kafka';
+import {
+  endOffsets,
+  event,
+  NetworkSwitch,
+  readFrom,
+  readToEnd,
+  submitted,
+  uniqueDossierCode,
+} from '@lgsp/testing';
 import { loadIngestConfig } from '../../apps/ingest/src/ingest.config';
 import { startIngest } from '../../apps/ingest/src/ingest.app';
 
@@ -38,6 +46,8 @@ describe('ingest when Kafka is unreachable (integration)', () => {
   it('answers 503 with Retry-After, writes nothing, and accepts the same event once the broker is back', async () => {
     const code = uniqueDossierCode();
     const ce = event('vn.lgsp.dossier.submitted.v1', submitted(code, 5));
+    const kafka = createKafka(loadKafkaSettings(process.env, 'ingest-down-test'));
+    const before = await endOffsets(kafka, Topics.events('dossier'));
 
     network.cut();
     const refused = await post(ce);
@@ -50,10 +60,28 @@ describe('ingest when Kafka is unreachable (integration)', () => {
     const retried = await post(ce);
     expect(retried.status).toBe(202);
 
-    const kafka = createKafka(loadKafkaSettings(process.env, 'ingest-down-test'));
-    const copies = (await readToEnd(kafka, Topics.events('dossier'))).filter(
+    const copies = (await readToEnd(kafka, Topics.events('dossier'), before)).filter(
       (r) => r.headers.ce_id === ce.id,
     );
     expect(copies).toHaveLength(1);
-  }, 120_000);
+
+    // The ingress validator (a consumer cut off too) is back as well: a Kafka-native event gets through.
+    // Closing before it has recovered would leave its restart running past the test.
+    const native = event('vn.lgsp.dossier.submitted.v1', submitted(uniqueDossierCode(), 6));
+    const producer = new EventProducer(kafka);
+    await producer.connect();
+    try {
+      const from = await endOffsets(kafka, Topics.events('dossier'));
+      await producer.sendRaw(Topics.ingress('dossier'), [toKafkaRecord(native, native.data.MaHoSo)]);
+      await readFrom(
+        kafka,
+        Topics.events('dossier'),
+        from,
+        (rs) => rs.some((r) => r.headers.ce_id === native.id),
+        90_000,
+      );
+    } finally {
+      await producer.disconnect();
+    }
+  }, 180_000);
 });

@@ -9,7 +9,16 @@ import type { RunningApp } from '@lgsp/core';
 import { createKafka, EventProducer, loadKafkaSettings, toKafkaRecord, type CloudEvent } from '@lgsp/kafka';
 import { DeadLetters, replay } from '@lgsp/operations';
 import { openDatabase, type Database, type StoreSettings } from '@lgsp/store';
-import { dossierLifecycle, eventually, readToEnd, uniqueDossierCode } from '@lgsp/testing';
+import {
+  createTestTopic,
+  dossierLifecycle,
+  endOffsets,
+  eventually,
+  readFrom,
+  readToEnd,
+  startGroupAtEnd,
+  uniqueDossierCode,
+} from '@lgsp/testing';
 import { loadDossierConfig } from '../../apps/dossier/src/dossier.config';
 import { startDossier } from '../../apps/dossier/src/dossier.app';
 import type { DossierRepository } from '../../apps/dossier/src/dossier.repository';
@@ -27,14 +36,7 @@ describe('operations (integration)', () => {
     await producer.disconnect();
   });
 
-  const createTopic = async (partitions: number): Promise<string> => {
-    const topic = `lgsp.test.${randomUUID()}`;
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
-    await admin.disconnect();
-    return topic;
-  };
+  const createTopic = (partitions: number) => createTestTopic(kafka, partitions);
   const publish = async (topic: string, events: CloudEvent[], timestamp?: number): Promise<void> => {
     await producer.sendRaw(
       topic,
@@ -44,13 +46,18 @@ describe('operations (integration)', () => {
       })),
     );
   };
-  const dossierEnv = (extra: Record<string, string> = {}) => ({
-    ...process.env,
-    DOSSIER_PORT: '0',
-    LGSP_PGLITE_DIR: mkdtempSync(join(tmpdir(), 'lgsp-ops-')),
-    DOSSIER_CONSUMER_GROUP: `lgsp-dossier-ops-${randomUUID()}`,
-    ...extra,
-  });
+  /** A dossier service's settings with a group of its own that starts at the end of `topic` now. */
+  const dossierEnv = async (extra: Record<string, string> = {}, topic: string = Topics.events('dossier')) => {
+    const env = {
+      ...process.env,
+      DOSSIER_PORT: '0',
+      LGSP_PGLITE_DIR: mkdtempSync(join(tmpdir(), 'lgsp-ops-')),
+      DOSSIER_CONSUMER_GROUP: `lgsp-dossier-ops-${randomUUID()}`,
+      ...extra,
+    };
+    await startGroupAtEnd(kafka, env.DOSSIER_CONSUMER_GROUP, [topic]);
+    return env;
+  };
 
   it('replays a time window into a new topic with keys, headers, values, timestamps and per-partition order intact', async () => {
     const source = await createTopic(3);
@@ -100,25 +107,21 @@ describe('operations (integration)', () => {
   }, 120_000);
 
   it('rebuilds the dossier read model beside the live one and switches to an identical copy', async () => {
-    const env = dossierEnv();
-    const dossier = (await startDossier(loadDossierConfig(env))) as RunningApp & {
-      repository: DossierRepository;
-      rebuild: {
-        start(by: string): { id: string };
-        finished(): Promise<{ state: string; processed: number } | undefined>;
-      };
-    };
+    // A topic of its own: the rebuild reads all of it, and the live model must hold the same.
+    const topic = await createTopic(settings.partitions);
+    const env = await dossierEnv({}, topic);
+    const dossier = await startDossier({ ...loadDossierConfig(env), topic });
     try {
       const codes = Array.from({ length: 20 }, () => uniqueDossierCode());
       await publish(
-        Topics.events('dossier'),
+        topic,
         codes.flatMap((c, i) => dossierLifecycle(c, i)),
       );
       await eventually(async () => {
         const rows = await Promise.all(codes.map((c) => dossier.repository.byCode(c)));
         return rows.every((r) => r?.status === 10) ? true : undefined;
       }, 60_000);
-      await caughtUp(kafka, env.DOSSIER_CONSUMER_GROUP);
+      await caughtUp(kafka, env.DOSSIER_CONSUMER_GROUP, topic);
       const snapshot = () => modelSnapshot(dossier.repository);
       const live = await snapshot();
 
@@ -128,7 +131,7 @@ describe('operations (integration)', () => {
       );
       expect((await dossier.repository.byCode(codes[0]))?.status).toBe(3);
 
-      dossier.rebuild.start('operator-test');
+      await dossier.rebuild.start('operator-test');
       // Readers are served from the live model while the rebuild runs.
       let reads = 0;
       const reading = (async () => {
@@ -154,7 +157,9 @@ describe('operations (integration)', () => {
     const partial = mkdtempSync(join(tmpdir(), 'lgsp-schemas-'));
     cpSync(defaultSchemasDir, partial, { recursive: true });
     rmSync(join(partial, 'dossier', 'withdrawn.v1.json'));
-    const env = dossierEnv({ LGSP_SCHEMAS_DIR: partial });
+    const env = await dossierEnv({ LGSP_SCHEMAS_DIR: partial });
+    const eventsFrom = await endOffsets(kafka, Topics.events('dossier'));
+    const dlqFrom = await endOffsets(kafka, Topics.dlq);
     let dossier = (await startDossier(loadDossierConfig(env))) as RunningApp & {
       repository: DossierRepository;
     };
@@ -169,10 +174,11 @@ describe('operations (integration)', () => {
     try {
       await publish(Topics.events('dossier'), [submitted, withdrawn]);
       const deadLetters = new DeadLetters(kafka, settings);
-      const letter = await eventually(
-        async () => (await deadLetters.list()).find((d) => d.eventId === withdrawn.id),
-        60_000,
-      );
+      // Found where it was written after this test began, then shown by its id as an operator would.
+      const [dead] = await readFrom(kafka, Topics.dlq, dlqFrom, (rs) =>
+        rs.some((r) => r.headers.ce_id === withdrawn.id),
+      ).then((rs) => rs.filter((r) => r.headers.ce_id === withdrawn.id));
+      const letter = await deadLetters.show(`${dead.partition}:${dead.offset}`);
       expect(letter).toMatchObject({
         code: 'LGSP_ERR_UNKNOWN_TYPE',
         originalTopic: Topics.events('dossier'),
@@ -193,7 +199,7 @@ describe('operations (integration)', () => {
 
       const again = await deadLetters.redrive([letter.id], {}, 'operator-test');
       expect(again).toMatchObject({ redriven: [], skipped: [{ id: letter.id, reason: 'already redriven' }] });
-      const copies = (await readToEnd(kafka, Topics.events('dossier'))).filter(
+      const copies = (await readToEnd(kafka, Topics.events('dossier'), eventsFrom)).filter(
         (r) => r.headers.ce_id === withdrawn.id,
       );
       expect(copies).toHaveLength(2); // the original and exactly one redrive
@@ -211,7 +217,7 @@ describe('operations (integration)', () => {
       staging,
       codes.flatMap((c, i) => dossierLifecycle(c, i)),
     );
-    const env = dossierEnv();
+    const env = await dossierEnv();
     const group = env.DOSSIER_CONSUMER_GROUP;
     const admin = kafka.admin();
     await admin.connect();
@@ -270,17 +276,14 @@ describe('operations (integration)', () => {
   }, 300_000);
 });
 
-/** Waits until the group has committed everything the dossier topic holds now. */
-async function caughtUp(kafka: Kafka, group: string): Promise<void> {
+/** Waits until the group has committed everything the topic holds now. */
+async function caughtUp(kafka: Kafka, group: string, topic: string): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const high = (await admin.fetchTopicOffsets(Topics.events('dossier'))).reduce(
-      (n, p) => n + Number(p.high),
-      0,
-    );
+    const high = (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
     await eventually(async () => {
-      const [t] = await admin.fetchOffsets({ groupId: group, topics: [Topics.events('dossier')] });
+      const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
       return t.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) >= high ? true : undefined;
     }, 60_000);
   } finally {

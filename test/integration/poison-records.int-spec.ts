@@ -204,7 +204,7 @@ describe('poison records (integration)', () => {
   it('rebuilds the read model over a topic that holds poison records, skipping and reporting them', async () => {
     await runner.stop();
     const rebuild = rebuildOf();
-    rebuild.start('test-operator');
+    await rebuild.start('test-operator');
     const end = await rebuild.finished();
     expect(end?.error).toBeUndefined();
     expect(end?.state).toBe('completed');

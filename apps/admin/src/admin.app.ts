@@ -25,6 +25,12 @@ function text(value: unknown, name: string): string | undefined {
   return value;
 }
 
+function flag(value: unknown, name: string): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') throw new HubError('LGSP_ERR_BAD_REQUEST', `${name} must be true or false`);
+  return value;
+}
+
 function time(value: unknown, name: string): Date | undefined {
   const raw = text(value, name);
   if (raw === undefined) return undefined;
@@ -133,8 +139,18 @@ export async function startAdmin(config: AdminConfig): Promise<RunningApp> {
       };
       const target = text(body.target, 'target');
       const rate = body.rate === undefined ? undefined : Number(body.rate);
+      const allowTruncatedHistory = flag(body.allowTruncatedHistory, 'allowTruncatedHistory');
       const run = () =>
-        replay(kafka, producer, { source, target, from, to, filter, dryRun, ratePerSecond: rate });
+        replay(kafka, producer, {
+          source,
+          target,
+          from,
+          to,
+          filter,
+          dryRun,
+          ratePerSecond: rate,
+          allowTruncatedHistory,
+        });
       const result = dryRun
         ? await run()
         : await audit.around(
@@ -149,6 +165,7 @@ export async function startAdmin(config: AdminConfig): Promise<RunningApp> {
                 until: body.until ?? 'latest',
                 filter,
                 rate,
+                ...(allowTruncatedHistory ? { allowTruncatedHistory } : {}),
               },
             },
             run,

@@ -9,7 +9,7 @@ import {
 } from '@lgsp/audit';
 import { Topics } from '@lgsp/contracts';
 import { ApiKeyRegistry } from '@lgsp/auth';
-import { HubError } from '@lgsp/core';
+import { ErrorCatalog, HubError, type ErrorCode } from '@lgsp/core';
 import { createKafka, EventProducer, parsePosition, rangeSize, type Position } from '@lgsp/kafka';
 import {
   DeadLetters,
@@ -269,6 +269,10 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
     .option('--type <type>', 'only this CloudEvents type')
     .option('--source <source>', 'only this CloudEvents source')
     .option('--rate <n>', 'write at most N records per second', positiveInt)
+    .option(
+      '--allow-truncated-history',
+      'proceed when the range starts before what the topic still holds (those records are left out)',
+    )
     .action(async (source: string, o: Record<string, unknown>) => {
       const actor = session.actor();
       if (!o.dryRun && !o.to) throw new HubError('LGSP_ERR_BAD_REQUEST', 'give --to <topic> or --dry-run');
@@ -282,7 +286,14 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
         type: o.type as string | undefined,
         source: o.source as string | undefined,
       };
-      const plan = await planReplay(session.kafka, { source, from, to, filter });
+      const allowTruncatedHistory = Boolean(o.allowTruncatedHistory);
+      const { ranges: plan } = await planReplay(session.kafka, {
+        source,
+        from,
+        to,
+        filter,
+        allowTruncatedHistory,
+      });
       const target = o.to as string | undefined;
       if (!o.dryRun)
         await confirm(
@@ -300,6 +311,7 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
           from,
           to,
           filter,
+          allowTruncatedHistory,
           dryRun: Boolean(o.dryRun),
           ratePerSecond: o.rate as number | undefined,
           signal,
@@ -313,6 +325,7 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
         until: o.until ?? 'latest',
         filter,
         rate: o.rate ?? null,
+        ...(allowTruncatedHistory ? { allowTruncatedHistory } : {}),
       };
       const result = o.dryRun
         ? await run()
@@ -323,6 +336,10 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
       progress.stop();
       print(globals(), result, () =>
         [
+          ...result.historyGaps.map(
+            (g) =>
+              `WARNING: partition ${g.partition} starts at offset ${g.firstKept}: ${g.missing} record(s) asked for are gone and were left out`,
+          ),
           `${result.dryRun ? 'dry run: would write' : 'wrote'} ${result.dryRun ? result.matched : result.written} of ${result.read} records read (${result.matched} matched the filter)`,
           result.interrupted
             ? `INTERRUPTED: every record before these offsets is done. Resume with: --from ${result.resumeFrom}`
@@ -336,14 +353,18 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
     .command('rebuild')
     .description("rebuild a domain service's read model from its topic (built beside, then switched)")
     .argument('<model>', 'read model: dossier, land or health')
-    .action(async (model: string) => {
+    .option(
+      '--allow-truncated-history',
+      'rebuild from what the topic still holds even when the start of its history is gone (those records are left out)',
+    )
+    .action(async (model: string, o: { allowTruncatedHistory?: boolean }) => {
       const url = session.serviceUrl(model);
       session.actor();
       await confirm(
         `Rebuild the ${model} read model from the beginning of its topic? Readers keep the current model until the switch.`,
         globals().yes ?? false,
       );
-      const call = async (method: string) => {
+      const call = async (method: string, body?: object) => {
         const response = await reach(
           `the ${model} service`,
           `LGSP_${model.toUpperCase()}_URL`,
@@ -351,21 +372,29 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
           '/admin/rebuild',
           {
             method,
-            headers: { 'x-api-key': session.apiKey },
+            headers: {
+              'x-api-key': session.apiKey,
+              ...(body ? { 'content-type': 'application/json' } : {}),
+            },
+            body: body ? JSON.stringify(body) : undefined,
           },
         );
-        const body = (await response.json()) as Record<string, unknown>;
-        if (!response.ok)
+        const answer = (await response.json()) as Record<string, unknown>;
+        if (!response.ok) {
+          // The service's own refusal keeps its code, so the operator sees what is wrong and what to do.
+          const code =
+            typeof answer.code === 'string' && answer.code in ErrorCatalog ? answer.code : undefined;
           throw new HubError(
-            'LGSP_ERR_BAD_REQUEST',
-            `${model} service answered ${response.status}: ${String(body.detail ?? body.title)}`,
+            (code as ErrorCode | undefined) ?? 'LGSP_ERR_BAD_REQUEST',
+            `${model} service answered ${response.status}: ${String(answer.detail ?? answer.title)}`,
           );
-        return body as { id: string; state: string; processed: number; total: number } & Record<
+        }
+        return answer as { id: string; state: string; processed: number; total: number } & Record<
           string,
           unknown
         >;
       };
-      await call('POST');
+      await call('POST', { allowTruncatedHistory: Boolean(o.allowTruncatedHistory) });
       let status = await call('GET');
       const progress = new Progress(`rebuild ${model}`, globals().json ?? false);
       progress.start(status.total);

@@ -1,4 +1,4 @@
-import { noOwnershipRules, type OwnershipRules } from '@lgsp/auth';
+import type { OwnershipRules } from '@lgsp/auth';
 import {
   AllowedTransitions,
   type DossierStatusCode,
@@ -54,7 +54,8 @@ export class DossierProjectionService {
   constructor(
     private readonly repository: DossierRepository,
     private readonly registry: SchemaRegistry,
-    private readonly ownership: OwnershipRules = noOwnershipRules,
+    /** owners of aggregates; without it (tests, tools) the owner is not checked here */
+    private readonly ownership?: OwnershipRules,
   ) {}
 
   /** Applies a batch in one transaction (or inside `tx`, when the caller holds one) and returns the poison records. */

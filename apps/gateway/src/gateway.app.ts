@@ -14,6 +14,7 @@ import { openDatabase, type Database } from '@lgsp/store';
 import { createFastifyApp, listen, type RunningApp } from '@lgsp/core';
 import { createLogger, createMetricsRegistry, databaseCheck, registerOpsRoutes } from '@lgsp/observability';
 import type { GatewayConfig } from './gateway.config';
+import { waitForSubgraphs } from './subgraph-wait';
 
 @Module({})
 class GatewayModule {
@@ -44,6 +45,7 @@ export async function startGateway(
   registerOpsRoutes(fastify, metrics, [databaseCheck(db)]);
   // Operators reach /graphql for the schema only: the policy grants them no domain and no purpose.
   guardGraphql(fastify, callers, 'consumer', 'operator');
+  await waitForSubgraphs(config.subgraphs, config.serviceKey, (fields, msg) => log.warn(fields, msg));
   await fastify.register(mercuriusGateway, {
     graphiql: config.graphiql,
     path: '/graphql',

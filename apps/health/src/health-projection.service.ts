@@ -1,4 +1,4 @@
-import { noOwnershipRules, type OwnershipRules } from '@lgsp/auth';
+import type { OwnershipRules } from '@lgsp/auth';
 import type { EventDataMap, EventType } from '@lgsp/contracts';
 import { claimEvents, validateRecords, withinTransaction, type ValidEvent } from '@lgsp/domain-service';
 import { PoisonRecordError, type ConsumedRecord, type DeadLetter } from '@lgsp/kafka';
@@ -19,7 +19,8 @@ export class HealthProjectionService {
   constructor(
     private readonly repository: HealthRepository,
     private readonly registry: SchemaRegistry,
-    private readonly ownership: OwnershipRules = noOwnershipRules,
+    /** owners of aggregates; without it (tests, tools) the owner is not checked here */
+    private readonly ownership?: OwnershipRules,
   ) {}
 
   /** Applies a batch in one transaction (or inside `tx`, when the caller holds one) and returns the poison records. */

@@ -1,4 +1,4 @@
-import { noOwnershipRules, type OwnershipRules } from '@lgsp/auth';
+import type { OwnershipRules } from '@lgsp/auth';
 import type { EventDataMap, EventType } from '@lgsp/contracts';
 import { claimEvents, validateRecords, withinTransaction, type ValidEvent } from '@lgsp/domain-service';
 import type { ConsumedRecord, DeadLetter } from '@lgsp/kafka';
@@ -20,7 +20,8 @@ export class LandProjectionService {
   constructor(
     private readonly repository: LandRepository,
     private readonly registry: SchemaRegistry,
-    private readonly ownership: OwnershipRules = noOwnershipRules,
+    /** owners of aggregates; without it (tests, tools) the owner is not checked here */
+    private readonly ownership?: OwnershipRules,
   ) {}
 
   /** Applies a batch in one transaction (or inside `tx`, when the caller holds one) and returns the poison records. */

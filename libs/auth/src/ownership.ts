@@ -17,8 +17,6 @@ export interface OwnershipRules {
   delegations: Record<string, string[]>;
 }
 
-export const noOwnershipRules: OwnershipRules = { landAreas: {}, delegations: {} };
-
 /** The `owners` section of the policy file (config/policy.dev.json); absent → no land offices, no delegates. */
 export function loadOwnershipRules(policyFile: string): OwnershipRules {
   const parsed = JSON.parse(readFileSync(policyFile, 'utf8')) as { owners?: Partial<OwnershipRules> };

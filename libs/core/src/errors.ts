@@ -35,6 +35,12 @@ export const ErrorCatalog = {
   LGSP_ERR_BAD_REQUEST: { status: 400, title: 'The request is not valid' },
   LGSP_ERR_NOT_CONFIRMED: { status: 409, title: 'A bulk or destructive operation was not confirmed' },
   LGSP_ERR_ALREADY_RUNNING: { status: 409, title: 'The operation is already running' },
+  // 409 like NOT_CONFIRMED: the request is valid, the topic's state stands in its way, and the same request
+  // with explicit consent (allowTruncatedHistory) proceeds.
+  LGSP_ERR_HISTORY_TRUNCATED: {
+    status: 409,
+    title: 'The topic no longer holds the whole history the operation would read',
+  },
   LGSP_ERR_QUERY_TOO_DEEP: { status: 400, title: 'The GraphQL query is nested deeper than allowed' },
   LGSP_ERR_QUERY_TOO_COSTLY: { status: 400, title: 'The GraphQL query may read more fields than allowed' },
   LGSP_ERR_FIELD_FORBIDDEN: { status: 403, title: 'The consumer is not granted a field the query reads' },

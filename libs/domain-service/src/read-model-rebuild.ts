@@ -3,11 +3,14 @@ import type { Kafka } from 'kafkajs';
 import { HubError } from '@lgsp/core';
 import {
   applyIsolatingPoison,
+  planRange,
   readRanges,
   rangeSize,
   resolveRange,
+  truncatedHistory,
   type ConsumedRecord,
   type DeadLetter,
+  type HistoryGap,
   type PartitionRange,
 } from '@lgsp/kafka';
 import type { Database, Queryable } from '@lgsp/store';
@@ -49,7 +52,14 @@ export interface RebuildStatus {
   /** where the first refused records are (at most MAX_REPORTED_REFUSALS), with their codes */
   refusals?: { partition: number; offset: string; code: string }[];
   eventsPerSecond: number;
+  /** parts of the topic's history that were already gone, when the operator chose to rebuild without them */
+  historyGaps?: HistoryGap[];
   error?: string;
+}
+
+export interface RebuildOptions {
+  /** rebuild from what the topic still holds even when the start of its history is gone */
+  allowTruncatedHistory?: boolean;
 }
 
 /** A read model that lives in one schema of the service's store and can be created in another. */
@@ -95,11 +105,19 @@ export class ReadModelRebuild<R extends ReadModel> {
     return this.current ? { ...this.current.status } : undefined;
   }
 
-  /** Starts a rebuild in the background; 409 while one runs. */
-  start(requestedBy: string): RebuildStatus {
-    const state = this.current?.status.state;
-    if (state === 'running' || state === 'switching')
-      throw new HubError('LGSP_ERR_ALREADY_RUNNING', `rebuild ${this.current?.status.id} is ${state}`);
+  /**
+   * Starts a rebuild in the background; 409 while one runs, and 409 when the topic no longer holds its
+   * whole history (a rebuild would silently miss the records gone) unless the caller allows it.
+   */
+  async start(requestedBy: string, options: RebuildOptions = {}): Promise<RebuildStatus> {
+    const running = () => {
+      const state = this.current?.status.state;
+      if (state === 'running' || state === 'switching')
+        throw new HubError('LGSP_ERR_ALREADY_RUNNING', `rebuild ${this.current?.status.id} is ${state}`);
+    };
+    running();
+    await this.wholeHistory(options);
+    running();
     const abort = new AbortController();
     const status: RebuildStatus = {
       id: randomUUID(),
@@ -112,7 +130,7 @@ export class ReadModelRebuild<R extends ReadModel> {
       refused: 0,
       eventsPerSecond: 0,
     };
-    const done = this.run(status, abort.signal);
+    const done = this.run(status, abort.signal, undefined, options);
     this.current = { status, abort, done };
     return { ...status };
   }
@@ -134,6 +152,7 @@ export class ReadModelRebuild<R extends ReadModel> {
     status: RebuildStatus,
     signal: AbortSignal,
     onProgress?: (s: RebuildStatus) => void,
+    options: RebuildOptions = {},
   ): Promise<RebuildStatus> {
     const began = Date.now();
     const beside = this.model.in(this.side);
@@ -156,7 +175,8 @@ export class ReadModelRebuild<R extends ReadModel> {
     try {
       await this.db.query(`DROP SCHEMA IF EXISTS ${this.side} CASCADE`);
       await beside.migrate();
-      const ranges = await resolveRange(this.kafka, this.topic, { kind: 'earliest' });
+      // Checked again here: retention may have removed records since start() looked.
+      const ranges = await this.wholeHistory(options, status);
       status.total = rangeSize(ranges);
       // PostgreSQL takes partitions in parallel on its own connections; PGlite has one connection.
       const concurrency = this.db.kind === 'postgres' ? 3 : 1;
@@ -196,6 +216,20 @@ export class ReadModelRebuild<R extends ReadModel> {
       await this.db.query(`DROP SCHEMA IF EXISTS ${this.side} CASCADE`).catch(() => undefined);
       return this.end(status, 'failed');
     }
+  }
+
+  /** The ranges of the whole topic; refuses a truncated history unless allowed (then noted in `status`). */
+  private async wholeHistory(options: RebuildOptions, status?: RebuildStatus): Promise<PartitionRange[]> {
+    const { ranges, gaps } = await planRange(this.kafka, this.topic, { kind: 'earliest' });
+    if (gaps.length > 0 && !options.allowTruncatedHistory)
+      throw truncatedHistory(
+        this.topic,
+        gaps,
+        `a rebuild of the ${this.model.live.schema} read model`,
+        'rebuild with --allow-truncated-history (admin API: "allowTruncatedHistory": true)',
+      );
+    if (gaps.length > 0 && status) status.historyGaps = gaps;
+    return ranges;
   }
 
   private end(status: RebuildStatus, state: RebuildState): RebuildStatus {

@@ -5,8 +5,9 @@ import { HubError } from '@lgsp/core';
 import type { ReadModel, ReadModelRebuild } from './read-model-rebuild';
 
 /**
- * A read model's admin endpoints (operator role): POST starts a rebuild (202), GET reports it,
- * DELETE cancels it. Start and end are written to the audit topic with the operator's identity.
+ * A read model's admin endpoints (operator role): POST starts a rebuild (202; body
+ * `{"allowTruncatedHistory": true}` to rebuild from a topic whose start is gone, 409 otherwise), GET
+ * reports it, DELETE cancels it. Start and end are written to the audit topic with the operator's identity.
  */
 export function registerRebuildRoutes<R extends ReadModel>(
   fastify: FastifyInstance,
@@ -26,10 +27,12 @@ export function registerRebuildRoutes<R extends ReadModel>(
     guardedRoute(
       callers,
       [...operator],
-      async (_request, caller) => {
-        const status = rebuild.start(caller.id);
+      async (request, caller) => {
+        const allowTruncatedHistory = allowTruncated(request.body);
+        const status = await rebuild.start(caller.id, { allowTruncatedHistory });
         const actor = { id: caller.id, name: caller.name, role: caller.role };
-        const base = { actor, action: 'rebuild', target, params: { rebuildId: status.id } };
+        const params = { rebuildId: status.id, ...(allowTruncatedHistory ? { allowTruncatedHistory } : {}) };
+        const base = { actor, action: 'rebuild', target, params };
         await audit.record({ ...base, outcome: 'started' });
         void rebuild.finished().then(async (end) => {
           if (!end) return;
@@ -60,4 +63,14 @@ export function registerRebuildRoutes<R extends ReadModel>(
       return { body: status };
     }),
   );
+}
+
+/** `allowTruncatedHistory` from a POST body: absent or a boolean, nothing else. */
+function allowTruncated(body: unknown): boolean {
+  if (body === undefined || body === null) return false;
+  const value = typeof body === 'object' ? (body as Record<string, unknown>).allowTruncatedHistory : body;
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean')
+    throw new HubError('LGSP_ERR_BAD_REQUEST', 'allowTruncatedHistory must be true or false');
+  return value;
 }

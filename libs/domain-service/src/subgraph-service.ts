@@ -67,6 +67,8 @@ export interface DomainServiceConfig {
   audit: AuditSettings;
   /** who sees the schema (introspection, _service and suggestions): operators and the gateway in production */
   introspection: IntrospectionAccess;
+  /** the topic projected and rebuilt from: lgsp.<domain>.events unless given (a test gives one of its own) */
+  topic?: string;
 }
 
 const configDir = join(__dirname, '..', '..', '..', 'config');
@@ -159,11 +161,12 @@ export async function startDomainService<R extends ReadModel>(
     callers,
     ownership: loadOwnershipRules(config.policyFile),
   };
+  const topic = config.topic ?? Topics.events(spec.domain);
   const projection = spec.projection(repository, parts);
   const handler: BatchHandler = (records) => projection.handle(records);
   const runner = new ConsumerRunner(kafka, producer, {
     groupId: config.consumerGroup,
-    topics: [Topics.events(spec.domain)],
+    topics: [topic],
     handler,
     metrics,
     log: (level, msg, fields) => log[level](fields ?? {}, msg),
@@ -183,7 +186,7 @@ export async function startDomainService<R extends ReadModel>(
   const app = await createFastifyApp(DomainServiceModule.register(), { onInternal });
   const fastify = app.getHttpAdapter().getInstance();
   registerOpsRoutes(fastify, metrics, checks);
-  const rebuild = new ReadModelRebuild(db, kafka, Topics.events(spec.domain), {
+  const rebuild = new ReadModelRebuild(db, kafka, topic, {
     live: repository,
     in: (schema) => spec.repository(db, schema),
     projection: (model) => spec.projection(model, parts),

@@ -49,7 +49,11 @@ export class EventProducer {
   /** serialises every produce request of this process's producer */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly partitions = new Map<string, number>();
-  private readonly batcher = new MicroBatcher<Outgoing, Delivery>((items) => this.flush(items), 2000, true);
+  private readonly batcher = new MicroBatcher<Outgoing, Delivery | HubError>(
+    (items) => this.flush(items),
+    2000,
+    true,
+  );
   private readonly health: ProducerHealth = {};
   private generation = 0;
 
@@ -74,8 +78,10 @@ export class EventProducer {
     if (producer) await (await producer.catch(() => undefined))?.disconnect();
   }
 
-  send(topic: string, record: KafkaRecord): Promise<Delivery> {
-    return this.batcher.add({ topic, record });
+  async send(topic: string, record: KafkaRecord): Promise<Delivery> {
+    const outcome = await this.batcher.add({ topic, record });
+    if (outcome instanceof HubError) throw outcome;
+    return outcome;
   }
 
   /**
@@ -83,9 +89,12 @@ export class EventProducer {
    * (replays and redrives preserve them).
    */
   async sendRaw(topic: string, records: RawRecord[]): Promise<void> {
-    await this.exclusive((producer) =>
-      producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: records }),
-    );
+    // In chunks under the broker's request limit, one after the other, so order is kept.
+    for (const chunk of bySize(records, (r) => recordBytes(r))) {
+      await this.exclusive((producer) =>
+        producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: chunk }),
+      );
+    }
   }
 
   /** The state readiness reports: failing while the last produce failed and none succeeded since. */
@@ -194,7 +203,26 @@ export class EventProducer {
     }
   }
 
-  private async flush(items: Outgoing[]): Promise<Delivery[]> {
+  /**
+   * Sends a group of concurrent publishes in requests under the broker's size limit, one after the
+   * other; each publish learns its own outcome (a later request failing does not undo an earlier one).
+   */
+  private async flush(items: Outgoing[]): Promise<(Delivery | HubError)[]> {
+    const outcomes: (Delivery | HubError)[] = new Array<Delivery | HubError>(items.length);
+    const indexed = items.map((item, index) => ({ ...item, index }));
+    for (const chunk of bySize(indexed, (i) => recordBytes(i.record))) {
+      try {
+        const deliveries = await this.flushChunk(chunk);
+        chunk.forEach((item, i) => (outcomes[item.index] = deliveries[i]));
+      } catch (error) {
+        const failed = brokerUnavailable(error);
+        for (const item of chunk) outcomes[item.index] = failed;
+      }
+    }
+    return outcomes;
+  }
+
+  private async flushChunk(items: Outgoing[]): Promise<Delivery[]> {
     const byTopic = new Map<string, { index: number; partition: number; record: KafkaRecord }[]>();
     try {
       for (const [index, item] of items.entries()) {
@@ -247,6 +275,44 @@ export class EventProducer {
   }
 }
 
+/**
+ * Below Kafka's default `message.max.bytes` (1 MiB per record batch, which kafkajs sends per partition
+ * per request): a request larger than that is refused whole, and a dead-letter batch that never fits
+ * would hold its partition for ever.
+ */
+const REQUEST_BYTES = 768 * 1024;
+
+/** A record's size on the wire, near enough: key, value, header names and values, and framing. */
+function recordBytes(record: {
+  key: string | null;
+  value: Buffer | null;
+  headers?: Record<string, string>;
+}): number {
+  let bytes = 64 + (record.key ? Buffer.byteLength(record.key) : 0) + (record.value?.length ?? 0);
+  for (const [name, value] of Object.entries(record.headers ?? {}))
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value) + 8;
+  return bytes;
+}
+
+/** Splits items, in order, into runs whose sizes add up to at most REQUEST_BYTES (an oversized item alone). */
+function bySize<T>(items: T[], size: (item: T) => number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const n = size(item);
+    if (current.length > 0 && bytes + n > REQUEST_BYTES) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += n;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -257,6 +323,12 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
 
 function brokerUnavailable(error: unknown): HubError {
   if (error instanceof HubError) return error;
+  // A record over the broker's size limit will never be accepted: not a broker outage.
+  if ((error as { type?: unknown } | null)?.type === 'MESSAGE_TOO_LARGE')
+    return new HubError(
+      'LGSP_ERR_PAYLOAD_TOO_LARGE',
+      'the event is larger than Kafka accepts for one record',
+    );
   const reason = error instanceof Error ? error.message : String(error);
   return new HubError(
     'LGSP_ERR_BROKER_UNAVAILABLE',

@@ -59,9 +59,11 @@ async function offsetsAt(
   bound: 'low' | 'high',
 ): Promise<Map<number, bigint>> {
   const result = new Map<number, bigint>();
+  // Where the position points in the whole history: "the start" is offset 0, whatever retention left.
+  const none = (e: { low: bigint; high: bigint }) => (bound === 'low' ? 0n : e.high);
   switch (position.kind) {
     case 'earliest':
-      for (const [p, e] of ends) result.set(p, e.low);
+      for (const p of ends.keys()) result.set(p, 0n);
       break;
     case 'latest':
       for (const [p, e] of ends) result.set(p, e.high);
@@ -69,38 +71,59 @@ async function offsetsAt(
     case 'offsets':
       for (const [p, e] of ends) {
         const given = position.offsets[p];
-        result.set(p, given === undefined ? e[bound] : BigInt(given));
+        result.set(p, given === undefined ? none(e) : BigInt(given));
       }
       break;
     case 'last':
-      for (const [p, e] of ends) result.set(p, e.high - BigInt(position.count));
+      for (const [p, e] of ends) {
+        const start = e.high - BigInt(position.count);
+        result.set(p, start < 0n ? 0n : start);
+      }
       break;
     case 'timestamp': {
       const found = await admin.fetchTopicOffsetsByTimestamp(topic, position.at.getTime());
       for (const f of found) {
         const e = ends.get(f.partition);
         if (!e) continue;
-        // -1: no record at or after that time in this partition.
-        result.set(f.partition, f.offset === '-1' ? e.high : BigInt(f.offset));
+        // -1: no record at or after that time in this partition. The first kept record being the first
+        // at or after that time means the records removed before it may have been in the range too.
+        const offset = f.offset === '-1' ? e.high : BigInt(f.offset);
+        result.set(f.partition, offset === e.low ? 0n : offset);
       }
       break;
     }
   }
-  // Clamp into what the partition holds now (retention may have removed the start).
-  for (const [p, e] of ends) {
-    const o = result.get(p) ?? e[bound];
-    result.set(p, o < e.low ? e.low : o > e.high ? e.high : o);
-  }
+  for (const [p, e] of ends) if (!result.has(p)) result.set(p, none(e));
   return result;
 }
 
-/** Resolves [from, to) into offsets for each partition of the topic as it is now. */
-export async function resolveRange(
+/** A partition whose history no longer starts where a range asks for: retention or deletion removed it. */
+export interface HistoryGap {
+  partition: number;
+  /** the first offset the range asks for */
+  requested: string;
+  /** the first offset the partition still holds (its low watermark) */
+  firstKept: string;
+  /** offsets asked for that are gone: records (and any transaction markers) removed before firstKept */
+  missing: string;
+}
+
+/** What to read of a topic, and which asked-for parts of its history are gone. */
+export interface RangePlan {
+  ranges: PartitionRange[];
+  gaps: HistoryGap[];
+}
+
+/**
+ * Resolves [from, to) into offsets for each partition of the topic as it is now. A range is clamped to
+ * what each partition holds; what it asked for before that is reported as a gap.
+ */
+export async function planRange(
   kafka: Kafka,
   topic: string,
   from: Position,
   to: Position = { kind: 'latest' },
-): Promise<PartitionRange[]> {
+): Promise<RangePlan> {
   if (to.kind === 'last') throw new HubError('LGSP_ERR_BAD_POSITION', 'last:N can only start a range');
   const admin = kafka.admin();
   await admin.connect();
@@ -115,16 +138,61 @@ export async function resolveRange(
     );
     const starts = await offsetsAt(admin, topic, from, ends, 'low');
     const stops = await offsetsAt(admin, topic, to, ends, 'high');
-    return [...ends.keys()]
-      .sort((a, b) => a - b)
-      .map((partition) => {
-        const start = starts.get(partition) ?? 0n;
-        const stop = stops.get(partition) ?? 0n;
-        return { partition, start: start.toString(), end: (stop < start ? start : stop).toString() };
-      });
+    const clamp = (o: bigint, e: { low: bigint; high: bigint }) =>
+      o < e.low ? e.low : o > e.high ? e.high : o;
+    const ranges: PartitionRange[] = [];
+    const gaps: HistoryGap[] = [];
+    for (const partition of [...ends.keys()].sort((a, b) => a - b)) {
+      const e = ends.get(partition) ?? { low: 0n, high: 0n };
+      const asked = starts.get(partition) ?? 0n;
+      const start = clamp(asked, e);
+      const stop = clamp(stops.get(partition) ?? 0n, e);
+      ranges.push({ partition, start: start.toString(), end: (stop < start ? start : stop).toString() });
+      // Only a range that reaches past the asked start has lost something (an empty range has not).
+      const until = stops.get(partition) ?? 0n;
+      if (asked < e.low && until > asked)
+        gaps.push({
+          partition,
+          requested: asked.toString(),
+          firstKept: e.low.toString(),
+          missing: ((until < e.low ? until : e.low) - asked).toString(),
+        });
+    }
+    return { ranges, gaps };
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Resolves [from, to) into offsets for each partition of the topic as it is now (clamped to what it holds). */
+export async function resolveRange(
+  kafka: Kafka,
+  topic: string,
+  from: Position,
+  to: Position = { kind: 'latest' },
+): Promise<PartitionRange[]> {
+  return (await planRange(kafka, topic, from, to)).ranges;
+}
+
+/**
+ * The refusal to work from a truncated history: what is gone, per partition, and how to proceed anyway.
+ * `work` says what would be incomplete ("a rebuild of the dossier read model").
+ */
+export function truncatedHistory(
+  topic: string,
+  gaps: HistoryGap[],
+  work: string,
+  override: string,
+): HubError {
+  const parts = gaps.map(
+    (g) =>
+      `partition ${g.partition}: first offset kept ${g.firstKept}, ${g.missing} record(s) gone from offset ${g.requested}`,
+  );
+  return new HubError(
+    'LGSP_ERR_HISTORY_TRUNCATED',
+    `${topic} no longer holds the whole history ${work} would read (${parts.join('; ')}). ` +
+      `Proceeding would silently leave those records out; to proceed with what is kept, ${override}.`,
+  );
 }
 
 export function rangeSize(ranges: PartitionRange[]): number {

@@ -16,6 +16,7 @@ export function createLogger(app: string, level = 'info'): Logger {
   return pino({
     name: app,
     level,
+    serializers: { err: safeError },
     redact: {
       paths: [
         'req.headers.authorization',
@@ -30,6 +31,21 @@ export function createLogger(app: string, level = 'info'): Logger {
       censor: '[redacted]',
     },
   });
+}
+
+/**
+ * Errors as logs keep them: type, code, message and stack — never the fields some drivers attach
+ * (a statement's parameters, its text, a row's detail), which can hold personal data.
+ */
+export function safeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const code = (error as { code?: unknown }).code;
+  return {
+    type: error.name,
+    message: error.message,
+    ...(typeof code === 'string' ? { code } : {}),
+    stack: error.stack,
+  };
 }
 
 export interface HealthCheck {

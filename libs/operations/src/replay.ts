@@ -1,11 +1,13 @@
 import type { Kafka } from 'kafkajs';
 import { HubError } from '@lgsp/core';
 import {
+  planRange,
   readRanges,
   rangeSize,
-  resolveRange,
+  truncatedHistory,
   type ConsumedRecord,
   type EventProducer,
+  type HistoryGap,
   type PartitionRange,
   type Position,
 } from '@lgsp/kafka';
@@ -24,6 +26,8 @@ export interface ReplayPlan {
   from: Position;
   to?: Position;
   filter?: RecordFilter;
+  /** proceed when the range starts before what the source still holds (the records gone are left out) */
+  allowTruncatedHistory?: boolean;
 }
 
 export interface ReplayProgress {
@@ -51,6 +55,8 @@ export interface ReplayResult extends ReplayProgress {
   target: string | null;
   dryRun: boolean;
   ranges: PartitionRange[];
+  /** what the range asked for that the source no longer held (only with allowTruncatedHistory) */
+  historyGaps: HistoryGap[];
   /** false when interrupted: `resumeFrom` is the --from of a run that finishes the job */
   interrupted: boolean;
   resumeFrom: string;
@@ -69,9 +75,24 @@ export function formatOffsets(next: Record<number, string>): string {
     .join(',');
 }
 
-/** The offsets a replay would read: for the confirmation prompt and dry runs. */
-export async function planReplay(kafka: Kafka, plan: ReplayPlan): Promise<PartitionRange[]> {
-  return resolveRange(kafka, plan.source, plan.from, plan.to);
+/**
+ * The offsets a replay would read (for the confirmation prompt and dry runs), and what of the asked range
+ * is gone. A range that starts before what the source still holds is refused (409
+ * LGSP_ERR_HISTORY_TRUNCATED) unless `allowTruncatedHistory`: copying silently less than asked is a loss.
+ */
+export async function planReplay(
+  kafka: Kafka,
+  plan: ReplayPlan,
+): Promise<{ ranges: PartitionRange[]; gaps: HistoryGap[] }> {
+  const { ranges, gaps } = await planRange(kafka, plan.source, plan.from, plan.to);
+  if (gaps.length > 0 && !plan.allowTruncatedHistory)
+    throw truncatedHistory(
+      plan.source,
+      gaps,
+      'the replay',
+      'replay with --allow-truncated-history (admin API: "allowTruncatedHistory": true)',
+    );
+  return { ranges, gaps };
 }
 
 /**
@@ -90,7 +111,7 @@ export async function replay(
     throw new HubError('LGSP_ERR_BAD_REQUEST', 'a replay needs a target topic or a dry run');
   if (options.target === options.source)
     throw new HubError('LGSP_ERR_BAD_REQUEST', 'the target topic must not be the source topic');
-  const ranges = await planReplay(kafka, options);
+  const { ranges, gaps } = await planReplay(kafka, options);
   if (!dryRun && options.target) await ensureTargetFits(kafka, options.source, options.target, ranges);
 
   const progress: ReplayProgress = { read: 0, total: rangeSize(ranges), matched: 0, written: 0 };
@@ -132,6 +153,7 @@ export async function replay(
     dryRun,
     ...progress,
     ranges,
+    historyGaps: gaps,
     interrupted: !outcome.completed,
     resumeFrom: formatOffsets(outcome.next),
   };

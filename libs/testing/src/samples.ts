@@ -120,8 +120,10 @@ export function dossierLifecycle(
   start = new Date('2026-11-02T01:00:00Z'),
 ): CloudEvent[] {
   const at = (hours: number) => new Date(start.getTime() + hours * 3_600_000).toISOString();
-  const source = `/${SAMPLE_AGENCIES[n % 2]}/igate`;
-  const data = submitted(code, n, start, SAMPLE_AGENCIES[n % 2]);
+  // The agency that received the dossier (its code's prefix) owns it and publishes its events.
+  const agency = code.split('-')[0];
+  const source = `/${agency}/igate`;
+  const data = submitted(code, n, start, agency);
   const make = (type: string, payload: object): CloudEvent => ({
     ...event(type, payload, source),
     time: start.toISOString(),
