@@ -13,9 +13,9 @@ export const SERVICE_KEY = process.env.GATEWAY_SERVICE_KEY ?? 'dev-gateway-servi
 export const FORWARDED = ['x-api-key', 'x-lgsp-purpose'] as const;
 
 /**
- * With BENCH_TRUST_COMPETITORS=1 the competitor presents our gateway's service key as the proof that
- * it audited the request (x-lgsp-via-gateway), so the subgraphs do not audit its calls: nobody does.
- * Without it the subgraphs audit every call a foreign gateway makes, as they would in production.
+ * With BENCH_TRUST_COMPETITORS=1 the competitor presents our gateway's service key (x-lgsp-via-gateway),
+ * as our gateway does: the subgraphs still audit every personal read, marked "(via gateway)". Without it
+ * the subgraphs audit every call a foreign gateway makes as a direct read.
  */
 export const EXTRA_HEADERS: Record<string, string> =
   process.env.BENCH_TRUST_COMPETITORS === '1' ? { 'x-lgsp-via-gateway': SERVICE_KEY } : {};
