@@ -43,5 +43,7 @@ module.exports = {
     },
     // No global setup: this tier never uses the shared broker, it starts its own on other ports.
     { ...base, displayName: 'fault', testMatch: ['<rootDir>/test/fault/**/*.fault-spec.ts'] },
+    // Also without: Kafka authentication and ACLs against a SASL broker of its own (kafka.sh, LGSP_KAFKA_SASL=1).
+    { ...base, displayName: 'security', testMatch: ['<rootDir>/test/security/**/*.sec-spec.ts'] },
   ],
 };

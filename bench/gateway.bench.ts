@@ -64,6 +64,7 @@ let stopping = false;
 const env = {
   ...process.env,
   KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+  KAFKA_SECURITY: process.env.KAFKA_SECURITY ?? 'plaintext',
   LGSP_PGLITE_DIR: mkdtempSync(join(tmpdir(), 'lgsp-bench-gw-')),
   LOG_LEVEL: 'warn',
   BENCH_TRUST_COMPETITORS: opts.trustCompetitors ? '1' : '0',

@@ -28,6 +28,8 @@ const opts = new Command()
 const KEY = 'dev-publisher-key-000.00.01.H22';
 const port = 3900;
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+// The local development broker has no authentication (KAFKA_SECURITY=plaintext) unless the shell says otherwise.
+const security = process.env.KAFKA_SECURITY ?? 'plaintext';
 let n = 0;
 function nextEvent() {
   n++;
@@ -96,7 +98,7 @@ function producerBaseline(recordSize: number): string {
 }
 
 async function main(): Promise<void> {
-  const settings = loadKafkaSettings({ KAFKA_BROKERS: brokers }, 'bench');
+  const settings = loadKafkaSettings({ KAFKA_BROKERS: brokers, KAFKA_SECURITY: security }, 'bench');
   const kafka = createKafka(settings);
   await ensureTopics(kafka, settings, [
     { topic: 'lgsp.bench.producer-perf', partitions: settings.partitions, config: {} },
@@ -111,6 +113,7 @@ async function main(): Promise<void> {
       env: {
         ...process.env,
         KAFKA_BROKERS: brokers,
+        KAFKA_SECURITY: security,
         INGEST_PORT: String(port),
         LGSP_PGLITE_DIR: mkdtempSync(join(tmpdir(), 'lgsp-bench-')),
         LOG_LEVEL: 'warn',

@@ -29,6 +29,8 @@ const opts = new Command()
   .opts<{ events: string; topic: string }>();
 
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+// The local development broker has no authentication (KAFKA_SECURITY=plaintext) unless the shell says otherwise.
+const security = process.env.KAFKA_SECURITY ?? 'plaintext';
 const wanted = Number(opts.events);
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
@@ -78,7 +80,7 @@ function consumerBaseline(topic: string, records: number): { perSec: number; lin
 }
 
 async function main(): Promise<void> {
-  const settings = loadKafkaSettings({ KAFKA_BROKERS: brokers }, 'bench-rebuild');
+  const settings = loadKafkaSettings({ KAFKA_BROKERS: brokers, KAFKA_SECURITY: security }, 'bench-rebuild');
   const kafka = createKafka(settings);
   await ensureTopics(kafka, settings, [{ topic: opts.topic, partitions: settings.partitions, config: {} }]);
   const records = await fill(kafka, opts.topic);

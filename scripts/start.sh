@@ -13,6 +13,15 @@ if [[ -z "${KAFKA_BROKERS:-}" ]]; then
     started_broker=1
   fi
   export KAFKA_BROKERS=127.0.0.1:${LGSP_KAFKA_PORT:-9092}
+  if [[ "${LGSP_KAFKA_SASL:-0}" == 1 ]]; then
+    # Each service authenticates as its own principal (lgsp-ingest, lgsp-dossier, ...), its password
+    # taken from the development credential file; never do this outside development.
+    export KAFKA_SECURITY=sasl_plaintext
+    export KAFKA_SASL_CREDENTIALS_FILE="${KAFKA_SASL_CREDENTIALS_FILE:-$PWD/config/kafka-credentials.dev.json}"
+  else
+    # The local broker without LGSP_KAFKA_SASL=1 has no authentication: say so explicitly.
+    export KAFKA_SECURITY=plaintext
+  fi
 fi
 
 pids=()
@@ -60,7 +69,12 @@ lgsp-hub is up (Ctrl-C stops it)
   publish  POST http://127.0.0.1:${INGEST_PORT:-3000}/events      OpenAPI: http://127.0.0.1:${INGEST_PORT:-3000}/openapi.json
   query    POST http://127.0.0.1:${GATEWAY_PORT:-4000}/graphql     GraphiQL: http://127.0.0.1:${GATEWAY_PORT:-4000}/graphiql
   demo     npm run demo   (publishes sample dossiers)
-  operate  LGSP_API_KEY=dev-operator-key npm run -s lgsp -- --help      admin API: http://127.0.0.1:${ADMIN_PORT:-3100}/admin/topics
-
+  operate  KAFKA_SECURITY=${KAFKA_SECURITY:-} LGSP_API_KEY=dev-operator-key npm run -s lgsp -- --help      admin API: http://127.0.0.1:${ADMIN_PORT:-3100}/admin/topics
 MSG
+if [[ "${KAFKA_SECURITY:-}" != plaintext ]]; then
+  cat >&2 <<MSG
+           (the CLI authenticates to Kafka as lgsp-operator: KAFKA_SASL_CREDENTIALS_FILE=${KAFKA_SASL_CREDENTIALS_FILE:-<file>})
+MSG
+fi
+echo >&2
 wait -n "${pids[@]}"

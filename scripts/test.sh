@@ -2,7 +2,8 @@
 # `npm test`: every tier against real services — unit specs; integration and e2e specs against a real
 # Kafka broker (KAFKA_BROKERS, else a container where Docker answers, else the local KRaft broker) with
 # PGlite; then the integration specs again against PostgreSQL when one answers (DATABASE_URL, else the
-# server on 127.0.0.1:5432 if it is there); then the fuzz suite (test/fuzz) with PGlite; then the fault
+# server on 127.0.0.1:5432 if it is there); then the fuzz suite (test/fuzz) with PGlite; then the Kafka
+# ACL suite (test/security) against a SASL broker of its own; then the fault
 # suite, which starts, stops and kills brokers of its own (never the shared one) under load, with PGlite
 # (FAULT_SUITE=0 skips it). Ends with one summary line.
 set -uo pipefail
@@ -31,6 +32,9 @@ else
 fi
 # Property-based fuzz suite (seeded; the seed is printed, LGSP_FUZZ_SEED replays it): PGlite is enough.
 DATABASE_URL= run fuzz --selectProjects fuzz --runInBand
+# Kafka authentication and ACLs (test/security): a SASL/SCRAM broker of its own, started by kafka.sh
+# with LGSP_KAFKA_SASL=1 on other ports (never the shared broker), and ingest as its own principal.
+DATABASE_URL= KAFKA_BROKERS= run security --selectProjects security --runInBand --forceExit
 if [[ "${FAULT_SUITE:-1}" != 0 ]]; then
   # forceExit: kafkajs clients of the broken brokers may keep retry timers after their apps closed.
   DATABASE_URL= KAFKA_BROKERS= run fault --selectProjects fault --runInBand --forceExit

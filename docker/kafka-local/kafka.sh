@@ -8,6 +8,7 @@
 #   kafka.sh kill    stop it at once (SIGKILL), as a crash would
 #   kafka.sh reset   stop and delete all local data and logs
 #   kafka.sh status  exit 0 when the broker started here is running
+#   kafka.sh acls    (LGSP_KAFKA_SASL=1) create the hub's ACLs again, e.g. after adding a publisher
 #   kafka.sh run-class CLASS ARGS...   run a Kafka tool class with the same jars (e.g. perf tools)
 #   Data and logs: LGSP_KAFKA_HOME (default <repo>/.local/kafka); port: LGSP_KAFKA_PORT (default 9092),
 #   controller port LGSP_KAFKA_CONTROLLER_PORT (default port + 1). Another home and port give a second,
@@ -18,6 +19,14 @@
 #   Data and logs: LGSP_KAFKA_CLUSTER_HOME (default <repo>/.local/kafka-cluster); node N listens on
 #   LGSP_KAFKA_CLUSTER_PORT + N - 1 (default base 19092) and its controller on base + 10 + N - 1.
 #   `cluster status` prints KAFKA_BROKERS and exits 0 when all three nodes run.
+# Authentication (both modes): LGSP_KAFKA_SASL=1 gives the broker a SASL_PLAINTEXT client listener with
+# SCRAM-SHA-512/256 and the StandardAuthorizer (deny by default): the SCRAM users are created at format
+# time from LGSP_KAFKA_CREDENTIALS (default <repo>/config/kafka-credentials.dev.json, development only),
+# lgsp-broker is the super user, and after start the hub's ACLs (libs/kafka/src/kafka-acls.ts, applied by libs/kafka/src/acl-cli.ts) are
+# applied (again on every start; `kafka.sh acls` alone). No TLS locally: production uses SASL_SSL. The
+# controller listener stays PLAINTEXT on 127.0.0.1 (never expose it). A data folder keeps the mode it
+# was formatted with: switching needs `reset`. Without LGSP_KAFKA_SASL the broker is PLAINTEXT without
+# authentication, and hub clients must say KAFKA_SECURITY=plaintext to use it.
 # Jars are shared by every mode: LGSP_KAFKA_LIBS (default <repo>/.local/kafka/libs). Heap: KAFKA_HEAP_OPTS
 # (default -Xms512m -Xmx1g for the single broker, -Xms128m -Xmx384m for each cluster node).
 set -euo pipefail
@@ -27,6 +36,28 @@ repo="$(cd "$here/../.." && pwd)"
 libs="${LGSP_KAFKA_LIBS:-$repo/.local/kafka/libs}"
 
 log() { printf '[kafka-local] %s\n' "$*" >&2; }
+
+sasl="${LGSP_KAFKA_SASL:-0}"
+[[ "$sasl" == 1 || "$sasl" == 0 ]] || { log "LGSP_KAFKA_SASL must be 0 or 1 (got '$sasl')"; exit 2; }
+credentials="${LGSP_KAFKA_CREDENTIALS:-$repo/config/kafka-credentials.dev.json}"
+SUPER_USER=lgsp-broker
+
+# principal<TAB>password for each line `"name": "password"` of the credential file (the file keeps one
+# principal per line; keys starting with $ are comments). Names and passwords are restricted to
+# characters that need no quoting in server.properties or in StorageTool's --add-scram syntax.
+read_credentials() {
+  [[ -f "$credentials" ]] || { log "no credential file $credentials (LGSP_KAFKA_CREDENTIALS)"; exit 1; }
+  sed -nE 's/^[[:space:]]*"([A-Za-z0-9._-]+)"[[:space:]]*:[[:space:]]*"([A-Za-z0-9._~+-]{8,})",?[[:space:]]*$/\1\t\2/p' "$credentials"
+}
+
+credential_of() { # principal
+  local name password
+  while IFS=$'\t' read -r name password; do
+    if [[ "$name" == "$1" ]]; then echo "$password"; return 0; fi
+  done < <(read_credentials)
+  log "$credentials has no password for $1"; exit 1
+}
+if [[ "$sasl" == 1 ]]; then SUPER_PASSWORD="$(credential_of "$SUPER_USER")"; fi
 
 java_bin() {
   if [[ -n "${JAVA_HOME:-}" ]]; then echo "$JAVA_HOME/bin/java"; else command -v java; fi
@@ -65,17 +96,39 @@ run_class() {
     -cp "$libs/*" "$@"
 }
 
+listener_config() {
+  local proto=PLAINTEXT
+  [[ "$sasl" == 1 ]] && proto=SASL_PLAINTEXT
+  cat <<CONF
+listeners=${proto}://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller_port}
+advertised.listeners=${proto}://127.0.0.1:${port}
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=${proto}:${proto},CONTROLLER:PLAINTEXT
+inter.broker.listener.name=${proto}
+CONF
+  [[ "$sasl" == 1 ]] || return 0
+  # The controller listener is PLAINTEXT, so the controller sees its own broker as User:ANONYMOUS:
+  # that principal must be a super user. No client reaches it: it listens on 127.0.0.1 only and
+  # serves controller requests, not produce or fetch.
+  local jaas="org.apache.kafka.common.security.scram.ScramLoginModule required username=\"${SUPER_USER}\" password=\"${SUPER_PASSWORD}\";"
+  cat <<CONF
+sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=${jaas}
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=${jaas}
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:${SUPER_USER};User:ANONYMOUS
+CONF
+}
+
 write_config() {
   mkdir -p "$data" "$logs"
-  cat > "$config" <<CONF
+  ( umask 077; { cat <<CONF
 process.roles=broker,controller
 node.id=${node_id}
 controller.quorum.voters=${voters}
-listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller_port}
-advertised.listeners=PLAINTEXT://127.0.0.1:${port}
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-inter.broker.listener.name=PLAINTEXT
+$(listener_config)
 log.dirs=${data}
 num.partitions=3
 default.replication.factor=${rf}
@@ -91,6 +144,27 @@ auto.create.topics.enable=false
 log.retention.hours=168
 log.segment.bytes=268435456
 CONF
+  } > "$config" )
+}
+
+# StorageTool arguments creating every principal of the credential file, for both SCRAM mechanisms.
+scram_args() {
+  local name password
+  while IFS=$'\t' read -r name password; do
+    printf '%s\n' --add-scram "SCRAM-SHA-512=[name=$name,password=$password]" \
+      --add-scram "SCRAM-SHA-256=[name=$name,password=$password]"
+  done < <(read_credentials)
+}
+
+# The hub's ACLs, created as the super user (node: the project's own, as npm start uses).
+apply_acls() { # bootstrap servers
+  [[ "$sasl" == 1 ]] || return 0
+  local node_bin="$repo/node_modules/.bin/node"
+  [[ -x "$node_bin" ]] || node_bin=node
+  log "applying the hub's ACLs"
+  ( cd "$repo" && KAFKA_BROKERS="$1" KAFKA_SECURITY=sasl_plaintext KAFKA_SASL_USERNAME="$SUPER_USER" \
+      KAFKA_SASL_PASSWORD="$SUPER_PASSWORD" NODE_ENV=development \
+      "$node_bin" --no-warnings=TimeoutNegativeWarning -r ts-node/register/transpile-only -r tsconfig-paths/register libs/kafka/src/acl-cli.ts )
 }
 
 is_running() {
@@ -109,11 +183,18 @@ launch() {
     log "port $port or $controller_port is taken by another process; choose other ports"; exit 1
   fi
   fetch
+  local mode; mode=$([[ "$sasl" == 1 ]] && echo sasl || echo plaintext)
+  if [[ -f "$data/meta.properties" && "$(cat "$home/security" 2>/dev/null || echo plaintext)" != "$mode" ]]; then
+    log "$home was formatted $(cat "$home/security" 2>/dev/null || echo plaintext), not $mode: reset it first"; exit 1
+  fi
   write_config
   if [[ ! -f "$data/meta.properties" ]]; then
-    log "formatting storage in $data"
+    log "formatting storage in $data ($mode)"
     [[ -f "$cluster_id_file" ]] || run_class kafka.tools.StorageTool random-uuid > "$cluster_id_file"
-    run_class kafka.tools.StorageTool format -t "$(cat "$cluster_id_file")" -c "$config" >/dev/null
+    local extra=()
+    if [[ "$sasl" == 1 ]]; then mapfile -t extra < <(scram_args); fi
+    run_class kafka.tools.StorageTool format -t "$(cat "$cluster_id_file")" -c "$config" "${extra[@]}" >/dev/null
+    echo "$mode" > "$home/security"
   fi
   log "starting $name on 127.0.0.1:$port (logs: $logs/server.log)"
   # A restart must see its own "started" line, not the previous run's: move the old log aside.
@@ -154,10 +235,11 @@ single() {
   node_id=1 voters="1@127.0.0.1:${controller_port}" rf=1 min_isr=1 heap="-Xms512m -Xmx1g" name="broker"
   case "${1:-}" in
     fetch) fetch ;;
-    start) launch "$home/cluster.id"; wait_ready; log "KAFKA_BROKERS=127.0.0.1:$port" ;;
+    start) launch "$home/cluster.id"; wait_ready; apply_acls "127.0.0.1:$port"; log "KAFKA_BROKERS=127.0.0.1:$port" ;;
+    acls) apply_acls "127.0.0.1:$port" ;;
     stop) stop_node TERM ;;
     kill) stop_node KILL ;;
-    reset) stop_node TERM; rm -rf "$data" "$logs" "$home/cluster.id" "$config"; log "local data and logs removed" ;;
+    reset) stop_node TERM; rm -rf "$data" "$logs" "$home/cluster.id" "$config" "$home/security"; log "local data and logs removed" ;;
     status) is_running ;;
     run-class) shift; run_class "$@" ;;
     *) usage ;;
@@ -192,6 +274,7 @@ cluster() {
       # Combined nodes need a quorum (2 of 3) before any of them finishes starting: launch all, then wait.
       for n in "${NODES[@]}"; do cluster_node "$n"; launch "$cluster_home/cluster.id"; done
       for n in "${NODES[@]}"; do cluster_node "$n"; wait_ready; done
+      apply_acls "$(cluster_brokers)"
       log "cluster ready: KAFKA_BROKERS=$(cluster_brokers)" ;;
     stop | kill)
       for n in "${NODES[@]}"; do cluster_node "$n"; if [[ $cmd == kill ]]; then stop_node KILL; else stop_node TERM; fi; done ;;
@@ -215,7 +298,7 @@ cluster() {
 }
 
 usage() {
-  echo "usage: $0 fetch|start|stop|kill|reset|status|run-class CLASS ARGS..." >&2
+  echo "usage: $0 fetch|start|stop|kill|reset|status|acls|run-class CLASS ARGS..." >&2
   echo "       $0 cluster start|stop|kill|reset|status|start-node N|stop-node N|kill-node N|node-status N" >&2
   exit 2
 }

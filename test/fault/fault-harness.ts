@@ -109,6 +109,8 @@ export function singleBroker(s: FaultSettings): FaultBrokers {
     LGSP_KAFKA_PORT: String(s.basePort),
     LGSP_KAFKA_CONTROLLER_PORT: String(s.basePort + 1),
     KAFKA_HEAP_OPTS: '-Xms128m -Xmx512m',
+    // the fault suite's brokers are PLAINTEXT whatever the shell says (tests/security covers SASL)
+    LGSP_KAFKA_SASL: '0',
   };
   return {
     brokers: `127.0.0.1:${s.basePort}`,
@@ -129,6 +131,7 @@ export function cluster(s: FaultSettings): FaultBrokers {
   const env = {
     LGSP_KAFKA_CLUSTER_HOME: join(repo, '.local', 'fault', 'cluster'),
     LGSP_KAFKA_CLUSTER_PORT: String(base),
+    LGSP_KAFKA_SASL: '0',
   };
   return {
     brokers: [0, 1, 2].map((i) => `127.0.0.1:${base + i}`).join(','),
@@ -178,6 +181,7 @@ export function hubEnv(brokers: string, extra: Record<string, string> = {}): Nod
   return {
     ...process.env,
     KAFKA_BROKERS: brokers,
+    KAFKA_SECURITY: 'plaintext',
     INGEST_PORT: '0',
     DOSSIER_PORT: '0',
     DATABASE_URL: '',
@@ -419,9 +423,12 @@ export interface Fault {
 
 /** The suite's own client (leaders, reading the topic back); quiet, the apps' clients log to a file. */
 function suiteKafka(brokers: string) {
-  return createKafka(loadKafkaSettings({ KAFKA_BROKERS: brokers }, 'fault-suite'), {
-    logLevel: logLevel.NOTHING,
-  });
+  return createKafka(
+    loadKafkaSettings({ KAFKA_BROKERS: brokers, KAFKA_SECURITY: 'plaintext' }, 'fault-suite'),
+    {
+      logLevel: logLevel.NOTHING,
+    },
+  );
 }
 
 /** The node leading most partitions of the dossier topic (the cluster's partition leaders). */

@@ -18,7 +18,7 @@ export interface CliConfig {
 
 export function loadCliConfig(env: Env): CliConfig {
   return {
-    kafka: loadKafkaSettings(env, 'lgsp-cli'),
+    kafka: loadKafkaSettings(env, 'lgsp-cli', 'lgsp-operator'),
     callersFile: str(
       env,
       'LGSP_CALLERS_FILE',

@@ -3,7 +3,14 @@ import type { KafkaConfig } from 'kafkajs';
 import { ApiKeyRegistry, loadOwnershipRules } from '@lgsp/auth';
 import { Domains, Topics } from '@lgsp/contracts';
 import { configureFastify, createFastifyApp, listen, type RunningApp } from '@lgsp/core';
-import { ConsumerRunner, createKafka, ensureTopics, EventProducer } from '@lgsp/kafka';
+import {
+  ConsumerRunner,
+  createKafka,
+  ensureTopics,
+  EventProducer,
+  hubTopics,
+  kafkaPublishers,
+} from '@lgsp/kafka';
 import {
   createLogger,
   createMetricsRegistry,
@@ -47,18 +54,30 @@ export async function startIngest(
   await receipts.migrate();
 
   const kafka = createKafka(config.kafka, overrides.kafka);
-  const created = await ensureTopics(kafka, config.kafka);
+  // Each Kafka-native publisher of the callers file has its own ingress topic per domain it publishes.
+  const publishers = kafkaPublishers(callers.list());
+  const created = await ensureTopics(kafka, config.kafka, hubTopics(config.kafka, publishers));
   if (created.length > 0) log.info({ topics: created }, 'created topics');
   const producer = new EventProducer(kafka, { sendTimeoutMs: config.publishTimeoutMs });
   await producer.connect();
 
-  // One validator per domain's ingress topic; a batch always comes from one topic-partition.
-  const validators = new Map(
+  // One validator per ingress topic; a batch always comes from one topic-partition.
+  const validators = new Map<string, IngressValidator>(
     Domains.map((domain) => [
-      Topics.ingress(domain) as string,
+      Topics.ingress(domain),
       new IngressValidator(domain, registry, producer, ownership),
     ]),
   );
+  for (const { agency, domains } of publishers)
+    for (const domain of domains)
+      validators.set(
+        Topics.agencyIngress(domain, agency),
+        new IngressValidator(domain, registry, producer, ownership, {
+          agency,
+          caller: callers.list().find((c) => c.id === agency),
+          callers,
+        }),
+      );
   const ingress = new ConsumerRunner(kafka, producer, {
     groupId: 'lgsp-ingest-validator',
     topics: [...validators.keys()],

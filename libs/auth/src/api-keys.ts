@@ -72,6 +72,7 @@ interface KeyEntry {
 export class ApiKeyRegistry {
   private readonly byHash = new Map<string, KeyEntry>();
   private readonly byClientId = new Map<string, Caller>();
+  private readonly all: Caller[] = [];
 
   constructor(
     callers: CallerConfig[],
@@ -86,6 +87,7 @@ export class ApiKeyRegistry {
         types: c.types ?? [],
         sources: c.sources ?? [],
       };
+      this.all.push(caller);
       const keys = [
         ...(c.keySha256 ? [{ sha256: c.keySha256, expiresAt: c.keyExpiresAt }] : []),
         ...(c.keys ?? []),
@@ -102,6 +104,11 @@ export class ApiKeyRegistry {
       }
       if (c.clientId) this.byClientId.set(c.clientId, caller);
     }
+  }
+
+  /** Every caller of the file (ingest derives the Kafka-native publishers' ingress topics from it). */
+  list(): readonly Caller[] {
+    return this.all;
   }
 
   static fromFile(path: string): ApiKeyRegistry {

@@ -4,7 +4,13 @@ export type Domain = (typeof Domains)[number];
 
 export const Topics = {
   events: (domain: Domain) => `lgsp.${domain}.events` as const,
+  /** shared ingress of a domain: no publisher principal may write it (operators' redrives, development) */
   ingress: (domain: Domain) => `lgsp.ingress.${domain}` as const,
+  /**
+   * a Kafka-native publisher's own ingress topic: only that agency's principal may write it, and every
+   * event in it must come from that agency (Kafka does not tell a consumer who produced a record)
+   */
+  agencyIngress: (domain: Domain, agency: string) => `lgsp.ingress.${domain}.${agency}` as const,
   dlq: 'lgsp.dlq',
   /** compacted ledger of redriven dead letters (key dlq:<partition>:<offset>) */
   dlqRedriven: 'lgsp.dlq.redriven',
@@ -27,4 +33,19 @@ export function domainOfType(type: string): Domain | undefined {
   const match = /^vn\.lgsp\.([a-z]+)\./.exec(type);
   const domain = match?.[1];
   return (Domains as readonly string[]).includes(domain ?? '') ? (domain as Domain) : undefined;
+}
+
+/** An agency code usable in a topic name and a principal: Kafka's topic characters, no empty or dot-only segment. */
+export function isTopicSafeAgency(agency: string): boolean {
+  return /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(agency) && agency.length <= 200;
+}
+
+/** The agency whose own ingress topic this is (`lgsp.ingress.<domain>.<agency>`), or undefined. */
+export function ingressAgency(topic: string): { domain: Domain; agency: string } | undefined {
+  for (const domain of Domains) {
+    const prefix = `lgsp.ingress.${domain}.`;
+    if (topic.startsWith(prefix) && isTopicSafeAgency(topic.slice(prefix.length)))
+      return { domain, agency: topic.slice(prefix.length) };
+  }
+  return undefined;
 }

@@ -5,3 +5,4 @@ export * from './kafka-config';
 export * from './topic-admin';
 export * from './topic-reader';
 export * from './envelope-rules';
+export * from './kafka-acls';

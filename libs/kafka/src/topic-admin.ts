@@ -1,5 +1,6 @@
 import { ConfigResourceTypes, ConfigSource, type Admin, type Kafka } from 'kafkajs';
 import { Domains, Topics } from '@lgsp/contracts';
+import type { KafkaPublisher } from './kafka-acls';
 import type { KafkaSettings } from './kafka-config';
 
 export interface TopicSpec {
@@ -8,8 +9,11 @@ export interface TopicSpec {
   config: Record<string, string>;
 }
 
-/** The topics the hub owns, with partitions, replication and retention from configuration. */
-export function hubTopics(settings: KafkaSettings): TopicSpec[] {
+/**
+ * The topics the hub owns, with partitions, replication and retention from configuration; with
+ * `publishers`, also each Kafka-native publisher's own ingress topics (ingest creates those).
+ */
+export function hubTopics(settings: KafkaSettings, publishers: KafkaPublisher[] = []): TopicSpec[] {
   const base = { 'min.insync.replicas': String(settings.minInsyncReplicas) };
   const keep = (ms: number) => ({ ...base, 'retention.ms': String(ms) });
   const specs: TopicSpec[] = [];
@@ -26,6 +30,13 @@ export function hubTopics(settings: KafkaSettings): TopicSpec[] {
       config: keep(settings.retention.ingress),
     });
   }
+  for (const { agency, domains } of publishers)
+    for (const domain of domains)
+      specs.push({
+        topic: Topics.agencyIngress(domain, agency),
+        partitions: settings.partitions,
+        config: keep(settings.retention.ingress),
+      });
   specs.push({ topic: Topics.dlq, partitions: settings.partitions, config: keep(settings.retention.dlq) });
   specs.push({
     topic: Topics.dlqRedriven,

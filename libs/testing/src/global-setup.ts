@@ -14,6 +14,9 @@ export default async function globalSetup(): Promise<void> {
   const broker = await acquireBroker();
   globalThis.__lgspBroker = broker;
   process.env.KAFKA_BROKERS = broker.brokers;
+  // The harness's broker (the configured one, a container or the local default) has no authentication
+  // unless the run says otherwise (KAFKA_SECURITY with KAFKA_SASL_* credentials).
+  process.env.KAFKA_SECURITY ??= 'plaintext';
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
   if (process.env.DATABASE_URL) {
     const admin = process.env.DATABASE_URL;
