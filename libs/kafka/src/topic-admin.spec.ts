@@ -3,7 +3,10 @@ import { hubTopics } from './topic-admin';
 
 const retentionOf = (env: Record<string, string>) =>
   Object.fromEntries(
-    hubTopics(loadKafkaSettings(env, 'test')).map((s) => [s.topic, s.config['retention.ms']]),
+    hubTopics(loadKafkaSettings({ KAFKA_SECURITY: 'plaintext', ...env }, 'test')).map((s) => [
+      s.topic,
+      s.config['retention.ms'],
+    ]),
   );
 
 describe(hubTopics.name, () => {
@@ -45,6 +48,6 @@ describe(loadKafkaSettings.name, () => {
     [{ KAFKA_DLQ_RETENTION_MS: '-2' }, 'KAFKA_DLQ_RETENTION_MS: must be between -1'],
     [{ KAFKA_INGRESS_RETENTION_MS: '7d' }, 'KAFKA_INGRESS_RETENTION_MS: must be an integer'],
   ])('refuses %j naming the variable', (env, message) => {
-    expect(() => loadKafkaSettings(env, 'test')).toThrow(message);
+    expect(() => loadKafkaSettings({ KAFKA_SECURITY: 'plaintext', ...env }, 'test')).toThrow(message);
   });
 });
