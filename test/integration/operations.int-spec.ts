@@ -10,8 +10,10 @@ import { createKafka, EventProducer, loadKafkaSettings, toKafkaRecord, type Clou
 import { DeadLetters, replay } from '@lgsp/operations';
 import { openDatabase, type Database, type StoreSettings } from '@lgsp/store';
 import {
+  createDatabase,
   createTestTopic,
   dossierLifecycle,
+  dropDatabases,
   endOffsets,
   eventually,
   readFrom,
@@ -109,7 +111,11 @@ describe('operations (integration)', () => {
   it('rebuilds the dossier read model beside the live one and switches to an identical copy', async () => {
     // A topic of its own: the rebuild reads all of it, and the live model must hold the same.
     const topic = await createTopic(settings.partitions);
-    const env = await dossierEnv({}, topic);
+    // And a database of its own on PostgreSQL, where other tests' dossiers share the run's schema.
+    const server = process.env.DATABASE_URL;
+    const dbName = `lgsp_ops_rebuild_${process.pid}_${Date.now()}`;
+    const own: Record<string, string> = server ? { DATABASE_URL: await createDatabase(server, dbName) } : {};
+    const env = await dossierEnv(own, topic);
     const dossier = await startDossier({ ...loadDossierConfig(env), topic });
     try {
       const codes = Array.from({ length: 20 }, () => uniqueDossierCode());
@@ -149,6 +155,7 @@ describe('operations (integration)', () => {
       expect(await snapshot()).toEqual(live);
     } finally {
       await dossier.close();
+      if (server) await dropDatabases(server, [dbName]);
     }
   }, 180_000);
 
