@@ -67,7 +67,8 @@ const EXPECTED: Record<string, Expectation> = {
     produce: [T.dossier, T.health, T.dlq],
     consume: [T.sharedIngress, T.ingressA1, T.ingressA2, T.ingressHospital],
     describe: ALL,
-    alter: [],
+    // it creates the hub's topics and keeps their retention as configured
+    alter: ALL,
   },
   'lgsp-dossier': domainService('dossier'),
   'lgsp-health': domainService('health'),

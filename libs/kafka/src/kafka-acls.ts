@@ -99,9 +99,10 @@ export function hubAcls(publishers: KafkaPublisher[]): AclEntry[] {
   ];
   for (const p of services) acls.push(...topicPrefix(p, 'lgsp.', Op.DESCRIBE));
 
-  // ingest: creates the hub's topics, writes the domain topics and the DLQ, validates every ingress topic.
+  // ingest: creates the hub's topics and keeps their retention as configured (the domain topics are the
+  // system of record), writes the domain topics and the DLQ, validates every ingress topic.
   const ingest = ServicePrincipals.ingest;
-  acls.push(...topicPrefix(ingest, 'lgsp.', Op.CREATE));
+  acls.push(...topicPrefix(ingest, 'lgsp.', Op.CREATE, Op.DESCRIBE_CONFIGS, Op.ALTER_CONFIGS));
   for (const d of Domains) acls.push(...topic(ingest, Topics.events(d), Op.WRITE));
   acls.push(...topic(ingest, Topics.dlq, Op.WRITE));
   acls.push(...topicPrefix(ingest, 'lgsp.ingress.', Op.READ));
