@@ -56,8 +56,9 @@ describe(enforceAccess.name, () => {
     ['{ dossierCount }', 'nope'],
     ['query A { dossierCount }', 'B'],
     ['query A { dossierCount } query B { dossierCount }', undefined],
+    ['query A { dossierCount }', ''],
   ])('refuses GET %j with operationName %j with a coded 400', async (query, operationName) => {
-    const params = new URLSearchParams({ query, ...(operationName ? { operationName } : {}) });
+    const params = new URLSearchParams({ query, ...(operationName !== undefined ? { operationName } : {}) });
     for (let i = 0; i < 2; i++) {
       // twice: the second time mercurius has the document in its cache
       const response = await app.inject({

@@ -157,8 +157,11 @@ export function enforceAccess(
     } catch {
       return; // mercurius answers the syntax error itself
     }
+    // Exactly as mercurius will look it up: an empty or repeated operationName names no operation.
     const { operationName } = (request.query ?? {}) as { operationName?: unknown };
-    const name = typeof operationName === 'string' && operationName !== '' ? operationName : undefined;
+    if (operationName !== undefined && typeof operationName !== 'string')
+      refuse('LGSP_ERR_BAD_REQUEST', 'operationName must be given once');
+    const name = operationName;
     if (!getOperationAST(document, name))
       refuse(
         'LGSP_ERR_BAD_REQUEST',
