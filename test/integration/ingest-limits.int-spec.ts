@@ -1,52 +1,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
 import { DlqHeaders, Topics } from '@lgsp/contracts';
 import type { RunningApp } from '@lgsp/core';
-import {
-  createKafka,
-  EventProducer,
-  loadKafkaSettings,
-  readRanges,
-  toKafkaRecord,
-  type ConsumedRecord,
-} from '@lgsp/kafka';
-import { event, eventually, submitted, uniqueDossierCode } from '@lgsp/testing';
+import { createKafka, EventProducer, loadKafkaSettings, toKafkaRecord } from '@lgsp/kafka';
+import { endOffsets, event, eventually, readToEnd, submitted, uniqueDossierCode } from '@lgsp/testing';
 import { loadIngestConfig } from '../../apps/ingest/src/ingest.config';
 import { startIngest } from '../../apps/ingest/src/ingest.app';
 
 const KEY_01 = 'dev-publisher-key-000.00.01.H22';
 const KEY_02 = 'dev-publisher-key-000.00.02.H22';
-
-/** The high watermark of every partition of a topic: where this test's records begin. */
-async function endOffsets(kafka: Kafka, topic: string): Promise<Record<number, string>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return Object.fromEntries(offsets.map((o) => [o.partition, o.high]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** The records written to a topic since `from`, read up to the topic's current end. */
-async function readSince(
-  kafka: Kafka,
-  topic: string,
-  from: Record<number, string>,
-): Promise<ConsumedRecord[]> {
-  const now = await endOffsets(kafka, topic);
-  const ranges = Object.entries(now).map(([p, end]) => ({
-    partition: Number(p),
-    start: from[Number(p)] ?? '0',
-    end,
-  }));
-  const records: ConsumedRecord[] = [];
-  await readRanges(kafka, topic, ranges, async (rs) => void records.push(...rs));
-  return records;
-}
 
 /** Issue 9, findings 2, 4 and 7: limits on every envelope attribute, characters PostgreSQL cannot store. */
 describe('ingest: limits and characters (integration)', () => {
@@ -204,7 +167,7 @@ describe('ingest: limits and characters (integration)', () => {
       await producer.disconnect();
     }
     const dead = await eventually(async () => {
-      const rs = await readSince(kafka, Topics.dlq, dlqStart);
+      const rs = await readToEnd(kafka, Topics.dlq, dlqStart);
       const mine = rs.filter((r) => r.headers.ce_id === nul.id || r.headers.ce_id === longId.id);
       return mine.length === 2 ? mine : undefined;
     }, 60_000);
@@ -213,7 +176,7 @@ describe('ingest: limits and characters (integration)', () => {
       [longId.id]: 'LGSP_ERR_CLOUDEVENT_INVALID',
     });
     const moved = await eventually(async () => {
-      const rs = await readSince(kafka, Topics.events('dossier'), eventsStart);
+      const rs = await readToEnd(kafka, Topics.events('dossier'), eventsStart);
       return rs.some((r) => r.headers.ce_id === fine.id) ? rs : undefined;
     }, 60_000);
     expect(moved.filter((r) => r.headers.ce_id === nul.id || r.headers.ce_id === longId.id)).toEqual([]);

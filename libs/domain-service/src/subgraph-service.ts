@@ -216,18 +216,21 @@ export async function startDomainService<R extends ReadModel>(
     introspection: config.introspection,
   });
   store.registerRoutes(fastify, { callers, kafka, onInternal });
-  let url: string;
-  try {
-    // Every field this subgraph serves must be classified by the policy, or it does not start.
-    policy.assertClassifies(fastify.graphql.schema, config.policyFile);
-    url = await listen(app, config.port, config.host);
-  } catch (error) {
+  const close = async (): Promise<void> => {
     await app.close();
     await rebuild.cancel();
     await runner.stop();
     await store.close();
     await producer.disconnect();
     await db.close();
+  };
+  let url: string;
+  try {
+    // Every field this subgraph serves must be classified by the policy, or it does not start.
+    policy.assertClassifies(fastify.graphql.schema, config.policyFile);
+    url = await listen(app, config.port, config.host);
+  } catch (error) {
+    await close();
     throw error;
   }
   log.info({ url }, `${spec.domain} subgraph listening`);
@@ -239,13 +242,6 @@ export async function startDomainService<R extends ReadModel>(
     audit,
     operatorAudit,
     rebuild,
-    async close() {
-      await app.close();
-      await rebuild.cancel();
-      await runner.stop();
-      await store.close();
-      await producer.disconnect();
-      await db.close();
-    },
+    close,
   };
 }
