@@ -13,13 +13,13 @@ const base = {
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
 };
 
-// Integration and e2e tests talk to a real broker and database on a shared 2-core machine: jest's 5 s
-// default fails slow-but-correct runs, so a test without its own limit gets 30 s.
-const real = { ...base, testTimeout: 30_000 };
+// Integration and e2e tests talk to a real broker and database on a shared 2-core machine: a test or hook
+// without its own limit gets 30 s, not jest's 5 s (see libs/testing/src/jest-timeout.ts).
+const real = { ...base, setupFilesAfterEnv: ['<rootDir>/libs/testing/src/jest-timeout.ts'] };
 
 module.exports = {
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,docker,bench}/**/*.spec.ts'] },
     {
       ...real,
       displayName: 'integration',

@@ -1,4 +1,4 @@
-import { runUntilSignal } from '@lgsp/core';
+import { runUntilSignal } from '@lgsp/platform';
 import { loadAdminConfig } from './src/admin.config';
 import { startAdmin } from './src/admin.app';
 

@@ -4,6 +4,7 @@
  * sees data in GraphQL at once. Options: --count N (default 20), --url, --key.
  */
 import { Command } from 'commander';
+import type { EventDataMap, EventType } from '@lgsp/contracts';
 import {
   SAMPLE_AGENCIES,
   encounterRecorded,
@@ -11,7 +12,7 @@ import {
   parcelRegistered,
   sampleDossierCode,
   submitted,
-} from '@lgsp/testing/samples';
+} from '@lgsp/samples';
 
 // Development keys of the land registry and the hospital (config/callers.dev.json).
 const LAND_KEY = 'dev-publisher-key-000.00.02.H22';
@@ -25,9 +26,9 @@ const program = new Command()
   .parse();
 const opts = program.opts<{ count: string; url: string; key: string }>();
 
-async function publish(
-  type: string,
-  data: object,
+async function publish<T extends EventType>(
+  type: T,
+  data: EventDataMap[T],
   key = opts.key,
   source = `/${SAMPLE_AGENCIES[0]}/igate`,
 ): Promise<void> {
@@ -44,11 +45,14 @@ async function main(): Promise<void> {
   if (!Number.isInteger(count) || count < 1) throw new Error('--count must be a positive integer');
   const now = Date.now();
   const base = Math.floor(Math.random() * 5000);
+  /** a citizen with a dossier, a parcel and an encounter, for the tour's one query across the three domains */
+  let everywhere = '';
   for (let i = 0; i < count; i++) {
     const submittedAt = new Date(now - (count - i) * 6 * 3600_000);
     const code = sampleDossierCode(SAMPLE_AGENCIES[0], submittedAt, base + i);
     const hours = (h: number): string => new Date(submittedAt.getTime() + h * 3600_000).toISOString();
     const dossier = submitted(code, base + i, submittedAt);
+    if (i % 6 === 0) everywhere = dossier.SoDinhDanhChuHoSo;
     await publish('vn.lgsp.dossier.submitted.v1', dossier);
     // The same citizen in the land registry and at the provincial hospital, so that one GraphQL
     // query can gather all three domains.
@@ -102,7 +106,8 @@ async function main(): Promise<void> {
     });
   }
   process.stdout.write(
-    `published ${count} sample dossiers with their lifecycle events, ${Math.ceil(count / 2)} parcels and ${Math.ceil(count / 3)} encounters of the same citizens to ${opts.url}\n`,
+    `published ${count} sample dossiers with their lifecycle events, ${Math.ceil(count / 2)} parcels and ${Math.ceil(count / 3)} encounters of the same citizens to ${opts.url}\n` +
+      `a citizen in all three domains: ${everywhere}\n`,
   );
 }
 

@@ -1,4 +1,4 @@
-import { runUntilSignal } from '@lgsp/core';
+import { runUntilSignal } from '@lgsp/platform';
 import { loadDossierConfig } from './src/dossier.config';
 import { startDossier } from './src/dossier.app';
 

@@ -1,4 +1,4 @@
-import { runUntilSignal } from '@lgsp/core';
+import { runUntilSignal } from '@lgsp/platform';
 import { loadGatewayConfig } from './src/gateway.config';
 import { startGateway } from './src/gateway.app';
 

@@ -1,4 +1,4 @@
-import { runUntilSignal } from '@lgsp/core';
+import { runUntilSignal } from '@lgsp/platform';
 import { loadIngestConfig } from './src/ingest.config';
 import { startIngest } from './src/ingest.app';
 

@@ -28,7 +28,9 @@
 # was formatted with: switching needs `reset`. Without LGSP_KAFKA_SASL the broker is PLAINTEXT without
 # authentication, and hub clients must say KAFKA_SECURITY=plaintext to use it.
 # Jars are shared by every mode: LGSP_KAFKA_LIBS (default <repo>/.local/kafka/libs). Heap: KAFKA_HEAP_OPTS
-# (default -Xms512m -Xmx1g for the single broker, -Xms128m -Xmx384m for each cluster node).
+# (default -Xms64m -Xmx1g for the single broker: it starts small and grows under load, tests and
+# benchmarks; -Xms128m -Xmx384m for each cluster node). The log cleaner's dedupe buffer is 16 MB (Kafka's
+# 128 MB default, allocated on the heap at start, was a third of an idle development broker's memory).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -143,6 +145,7 @@ group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 log.retention.hours=168
 log.segment.bytes=268435456
+log.cleaner.dedupe.buffer.size=16777216
 CONF
   } > "$config" )
 }
@@ -232,7 +235,7 @@ single() {
   local single_home="${LGSP_KAFKA_HOME:-$repo/.local/kafka}"
   local single_port="${LGSP_KAFKA_PORT:-9092}"
   use_node "$single_home" "$single_port" "${LGSP_KAFKA_CONTROLLER_PORT:-$((single_port + 1))}"
-  node_id=1 voters="1@127.0.0.1:${controller_port}" rf=1 min_isr=1 heap="-Xms512m -Xmx1g" name="broker"
+  node_id=1 voters="1@127.0.0.1:${controller_port}" rf=1 min_isr=1 heap="-Xms64m -Xmx1g" name="broker"
   case "${1:-}" in
     fetch) fetch ;;
     start) launch "$home/cluster.id"; wait_ready; apply_acls "127.0.0.1:$port"; log "KAFKA_BROKERS=127.0.0.1:$port" ;;

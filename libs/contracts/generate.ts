@@ -58,6 +58,11 @@ async function render(): Promise<string> {
     '',
     'export type EventType = keyof EventDataMap;',
     '',
+    '/** The same types at run time, to tell a type of the catalog from any other string. */',
+    'export const EventTypes: readonly EventType[] = [',
+    ...events.map((e) => `  '${e.type}',`),
+    '];',
+    '',
   ].join('\n');
 }
 

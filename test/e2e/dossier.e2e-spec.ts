@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Topics } from '@lgsp/contracts';
-import type { RunningApp } from '@lgsp/core';
+import type { RunningApp } from '@lgsp/platform';
 import { createKafka, loadKafkaSettings } from '@lgsp/kafka';
 import { event, eventually, startGroupAtEnd, submitted, uniqueDossierCode } from '@lgsp/testing';
 import { loadDossierConfig } from '../../apps/dossier/src/dossier.config';

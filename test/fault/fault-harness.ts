@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { logLevel, type KafkaConfig } from 'kafkajs';
 import { Topics } from '@lgsp/contracts';
-import type { RunningApp } from '@lgsp/core';
+import type { RunningApp } from '@lgsp/platform';
 import { createKafka, loadKafkaSettings } from '@lgsp/kafka';
 import { event, readToEnd, submitted, uniqueDossierCode, type ReadRecord } from '@lgsp/testing';
 import { loadDossierConfig } from '../../apps/dossier/src/dossier.config';

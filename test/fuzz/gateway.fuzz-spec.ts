@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import type { RunningApp } from '@lgsp/core';
+import type { RunningApp } from '@lgsp/platform';
 import { dossierSchema } from '../../apps/dossier/src/dossier.graphql';
 import { loadDossierConfig } from '../../apps/dossier/src/dossier.config';
 import { startDossier } from '../../apps/dossier/src/dossier.app';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { Topics } from '@lgsp/contracts';
-import type { RunningApp } from '@lgsp/core';
+import type { RunningApp } from '@lgsp/platform';
 import { createKafka, loadKafkaSettings, readRanges, type PartitionRange } from '@lgsp/kafka';
 import { loadIngestConfig } from '../../apps/ingest/src/ingest.config';
 import { startIngest } from '../../apps/ingest/src/ingest.app';

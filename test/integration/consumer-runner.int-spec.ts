@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Topics } from '@lgsp/contracts';
-import type { RunningApp } from '@lgsp/core';
+import type { RunningApp } from '@lgsp/platform';
 import { createKafka, EventProducer, loadKafkaSettings, toKafkaRecord } from '@lgsp/kafka';
 import { dossierLifecycle, eventually, startGroupAtEnd, uniqueDossierCode } from '@lgsp/testing';
 import { loadDossierConfig } from '../../apps/dossier/src/dossier.config';

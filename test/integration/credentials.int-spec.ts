@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose';
-import type { RunningApp } from '@lgsp/core';
+import type { RunningApp } from '@lgsp/platform';
 import { event, submitted, uniqueDossierCode } from '@lgsp/testing';
 import { loadIngestConfig } from '../../apps/ingest/src/ingest.config';
 import { startIngest } from '../../apps/ingest/src/ingest.app';

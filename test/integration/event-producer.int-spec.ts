@@ -1,3 +1,4 @@
+import type { HubEvent } from '@lgsp/contracts';
 import { createKafka, EventProducer, loadKafkaSettings } from '@lgsp/kafka';
 import { createTestTopic, readAt, readToEnd } from '@lgsp/testing';
 
@@ -34,9 +35,23 @@ describe(`${EventProducer.name} (integration)`, () => {
     expect(stored.map((r) => r.headers.ce_id)).toEqual(Array.from({ length: 150 }, (_, n) => `e-${n}`));
   }, 60_000);
 
-  it('acknowledges 3 MB of concurrent sends to one partition, each at its own offset', async () => {
+  it('acknowledges 3 MB of concurrent publishes to one partition, each at its own offset', async () => {
     const topic = await createTestTopic(kafka, 3);
-    const deliveries = await Promise.all(Array.from({ length: 150 }, (_, n) => sut.send(topic, record(n))));
+    const event = (n: number): HubEvent => ({
+      specversion: '1.0',
+      id: `e-${n}`,
+      source: '/000.00.01.H22/igate',
+      type: 'vn.lgsp.dossier.withdrawn.v1',
+      data: {
+        MaHoSo: 'one-key',
+        TrangThaiHoSo: 7,
+        ThoiDiem: '2026-11-22T08:00:00+07:00',
+        LyDo: 'x'.repeat(20_000),
+      },
+    });
+    const deliveries = await Promise.all(
+      Array.from({ length: 150 }, (_, n) => sut.publish(topic, event(n), 'one-key')),
+    );
     for (const [n, delivery] of deliveries.entries()) {
       const stored = await readAt(kafka, topic, delivery.partition, delivery.offset);
       expect(stored?.headers.ce_id).toBe(`e-${n}`);

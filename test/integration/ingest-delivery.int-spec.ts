@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
-import type { RunningApp } from '@lgsp/core';
+import type { RunningApp } from '@lgsp/platform';
 import { createKafka, loadKafkaSettings, readRanges, type ConsumedRecord } from '@lgsp/kafka';
 import { event, NetworkSwitch, submitted, uniqueDossierCode } from '@lgsp/testing';
 import { loadIngestConfig } from '../../apps/ingest/src/ingest.config';

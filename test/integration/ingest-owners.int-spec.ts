@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningApp } from '@lgsp/core';
+import type { RunningApp } from '@lgsp/platform';
 import { event, submitted, uniqueDossierCode } from '@lgsp/testing';
 import { loadIngestConfig } from '../../apps/ingest/src/ingest.config';
 import { startIngest } from '../../apps/ingest/src/ingest.app';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { defaultSchemasDir, Topics } from '@lgsp/contracts';
-import type { RunningApp } from '@lgsp/core';
+import type { RunningApp } from '@lgsp/platform';
 import { createKafka, EventProducer, loadKafkaSettings, toKafkaRecord, type CloudEvent } from '@lgsp/kafka';
 import { DeadLetters, replay } from '@lgsp/operations';
 import { openDatabase, type Database, type StoreSettings } from '@lgsp/store';

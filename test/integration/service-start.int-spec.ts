@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Topics } from '@lgsp/contracts';
-import type { RunningApp } from '@lgsp/core';
+import type { RunningApp } from '@lgsp/platform';
 import { createKafka, loadKafkaSettings } from '@lgsp/kafka';
 import { startGroupAtEnd } from '@lgsp/testing';
 import { loadDossierConfig } from '../../apps/dossier/src/dossier.config';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigResourceTypes, logLevel, type Kafka } from 'kafkajs';
 import { DlqHeaders, Topics } from '@lgsp/contracts';
-import type { RunningApp } from '@lgsp/core';
+import type { RunningApp } from '@lgsp/platform';
 import {
   createKafka,
   ensureTopics,

@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import { loadAuditSettings, type AuditSettings } from '@lgsp/audit';
-import { int, str, type Env } from '@lgsp/core';
+import { callersFile, int, str, type Env } from '@lgsp/core';
 import { loadKafkaSettings, type KafkaSettings } from '@lgsp/kafka';
 import { loadStoreSettings, type StoreSettings } from '@lgsp/store';
 
@@ -19,11 +18,7 @@ export function loadAdminConfig(env: Env): AdminConfig {
   return {
     port: int(env, 'ADMIN_PORT', 3100, 0, 65535),
     host: str(env, 'LGSP_HOST', '127.0.0.1'),
-    callersFile: str(
-      env,
-      'LGSP_CALLERS_FILE',
-      join(__dirname, '..', '..', '..', 'config', 'callers.dev.json'),
-    ),
+    callersFile: callersFile(env),
     kafka: loadKafkaSettings(env, 'lgsp-admin'),
     logLevel: str(env, 'LOG_LEVEL', 'info'),
     store: loadStoreSettings(env, 'admin'),

@@ -1,7 +1,8 @@
-import { join } from 'node:path';
 import { loadAuditSettings, type AuditSettings } from '@lgsp/audit';
-import { optional, str, type Env } from '@lgsp/core';
+import { callersFile, optional, str, type Env } from '@lgsp/core';
 import { loadKafkaSettings, type KafkaSettings } from '@lgsp/kafka';
+import { loadMessageLogSettings, MESSAGE_LOG_SCHEMA, type MessageLogSettings } from '@lgsp/message-log';
+import { loadStoreSettings, type StoreSettings } from '@lgsp/store';
 
 export interface CliConfig {
   kafka: KafkaSettings;
@@ -14,16 +15,14 @@ export interface CliConfig {
   adminUrl: string;
   /** the operator's audit signing key and the published keys `audit verify --topic` checks against */
   audit: AuditSettings;
+  /** the national bridge's store, where `national log` reads the message log (the bridge's own settings) */
+  messageLog: { store: StoreSettings; schema: string; settings: MessageLogSettings };
 }
 
 export function loadCliConfig(env: Env): CliConfig {
   return {
     kafka: loadKafkaSettings(env, 'lgsp-cli', 'lgsp-operator'),
-    callersFile: str(
-      env,
-      'LGSP_CALLERS_FILE',
-      join(__dirname, '..', '..', '..', 'config', 'callers.dev.json'),
-    ),
+    callersFile: callersFile(env),
     apiKey: optional(env, 'LGSP_API_KEY'),
     serviceUrls: {
       dossier: str(env, 'LGSP_DOSSIER_URL', 'http://127.0.0.1:3001'),
@@ -33,5 +32,10 @@ export function loadCliConfig(env: Env): CliConfig {
     gatewayUrl: str(env, 'LGSP_GATEWAY_URL', 'http://127.0.0.1:4000'),
     adminUrl: str(env, 'LGSP_ADMIN_URL', 'http://127.0.0.1:3100'),
     audit: loadAuditSettings(env),
+    messageLog: {
+      store: loadStoreSettings(env, 'national-bridge'),
+      schema: str(env, 'LGSP_MESSAGE_LOG_SCHEMA', MESSAGE_LOG_SCHEMA),
+      settings: loadMessageLogSettings(env),
+    },
   };
 }

@@ -1,27 +1,15 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { logLevel } from 'kafkajs';
-import {
-  OperatorAudit,
-  verifyAuditTopic,
-  type AuditActor,
-  type ChainReport,
-  type TrailReport,
-} from '@lgsp/audit';
+import { OperatorAudit, type AuditActor, type ChainReport, type TrailReport } from '@lgsp/audit';
 import { Topics } from '@lgsp/contracts';
 import { ApiKeyRegistry } from '@lgsp/auth';
 import { ErrorCatalog, HubError, type ErrorCode } from '@lgsp/core';
-import { createKafka, EventProducer, parsePosition, rangeSize, type Position } from '@lgsp/kafka';
-import {
-  DeadLetters,
-  groupsLag,
-  planReplay,
-  replay,
-  topicsOverview,
-  type DeadLetterFilter,
-} from '@lgsp/operations';
-import { checkSchemaFiles } from '@lgsp/schema-registry';
+import { createKafka, EventProducer } from '@lgsp/kafka';
+import { listExchanges, MessageLog, verifyMessageLog, type MessageLogReport } from '@lgsp/message-log';
+import { confirm, OperationsService, type Confirmation } from '@lgsp/operations';
+import { openDatabase, type Database } from '@lgsp/store';
 import type { CliConfig } from './cli.config';
-import { confirm, Progress, table } from './terminal';
+import { askOnTerminal, Progress, table } from './terminal';
 
 interface Globals {
   json?: boolean;
@@ -32,7 +20,9 @@ interface Globals {
 class Session {
   readonly kafka;
   private producer?: EventProducer;
+  private service?: OperationsService;
   private actorCache?: AuditActor;
+  private messageLogDb?: Database;
 
   constructor(private readonly config: CliConfig) {
     // Operators read the tool's own messages: the client library's retries of transient coordinator
@@ -56,16 +46,24 @@ class Session {
     return this.config.apiKey ?? '';
   }
 
-  get settings() {
-    return this.config.kafka;
-  }
-
-  get gatewayUrl(): string {
-    return this.config.gatewayUrl;
-  }
-
   get auditConfig() {
     return this.config;
+  }
+
+  /** the operations, as the admin API runs them; actions are audited in a chain of this run's own */
+  operations(): OperationsService {
+    if (!this.service) {
+      // connects on the first write: read-only commands never do
+      const producer = (this.producer = new EventProducer(this.kafka));
+      this.service = new OperationsService({
+        kafka: this.kafka,
+        settings: this.config.kafka,
+        producer,
+        audit: new OperatorAudit(producer, 'cli', this.config.audit.signer),
+        keyring: this.config.audit.keyring,
+      });
+    }
+    return this.service;
   }
 
   /** the URL of the service that owns a read model; a clear error for a model that does not exist */
@@ -79,52 +77,65 @@ class Session {
     return urls[model as keyof typeof urls];
   }
 
-  async writer(): Promise<EventProducer> {
-    if (!this.producer) {
-      this.producer = new EventProducer(this.kafka);
-      await this.producer.connect();
-    }
-    return this.producer;
-  }
-
-  async audit(): Promise<OperatorAudit> {
-    return new OperatorAudit(await this.writer(), 'cli', this.config.audit.signer);
+  /**
+   * The national bridge's message log, read in its store (never written: the chain is the bridge's).
+   * A store without it (the bridge never ran there) is a clear error, not an empty log.
+   */
+  async messageLog(): Promise<MessageLog> {
+    const { store, schema, settings } = this.config.messageLog;
+    const db = (this.messageLogDb ??= await openDatabase(store));
+    const { rows } = await db.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [
+      `${schema}.exchange_head`,
+    ]);
+    if (!rows[0]?.found)
+      throw new HubError(
+        'LGSP_ERR_NOT_FOUND',
+        `no message log in schema ${schema} of the ${store.databaseUrl ? 'PostgreSQL database (DATABASE_URL)' : `PGlite store ${store.pgliteDir}`}: has the national bridge run there?`,
+      );
+    return new MessageLog({
+      db,
+      producer: new EventProducer(this.kafka),
+      signer: this.config.audit.signer,
+      settings,
+      schema,
+    });
   }
 
   async close(): Promise<void> {
     await this.producer?.disconnect();
+    await this.messageLogDb?.close();
   }
 }
 
-/** Ctrl-C once: stop at the next safe point. Twice: leave at once. */
-function interruptible(): { signal: AbortSignal; dispose: () => void } {
+/**
+ * Ctrl-C once: stop at the next safe point. Twice: leave at once. Listens from `listen()` (when the work
+ * starts, after any question) until `dispose()`.
+ */
+function interruptible(): { signal: AbortSignal; listen: () => void; dispose: () => void } {
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(130);
     process.stderr.write('\nstopping after the batch in flight (Ctrl-C again to quit at once)…\n');
     controller.abort();
   };
-  process.on('SIGINT', onSigint);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+  return {
+    signal: controller.signal,
+    listen: () => process.on('SIGINT', onSigint),
+    dispose: () => process.off('SIGINT', onSigint),
+  };
 }
 
-const positiveInt = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a whole number above 0');
-  return n;
-};
-const position = (value: string): Position => {
-  try {
-    return parsePosition(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-};
-const time = (value: string): Date => {
-  const p = position(value);
-  if (p.kind !== 'timestamp') throw new InvalidArgumentError('expected an ISO 8601 time with zone');
-  return p.at;
-};
+/**
+ * The CLI's side of the confirmation rule: --yes confirms up front; otherwise the operator is asked on
+ * the terminal, and without one the operation is refused rather than run unconfirmed.
+ */
+function confirmation(globals: Globals): Confirmation {
+  return {
+    confirmed: globals.yes ?? false,
+    ask: process.stdin.isTTY && process.stderr.isTTY ? askOnTerminal : undefined,
+    refusal: 'this operation needs confirmation and there is no terminal to ask on: pass --yes to confirm',
+  };
+}
 
 function retention(ms: string | undefined): string {
   if (ms === undefined) return '?';
@@ -142,19 +153,18 @@ function dlqFilterOptions(command: Command): Command {
     .option('--code <code>', 'error code, e.g. LGSP_ERR_SCHEMA_INVALID')
     .option('--type <type>', 'CloudEvents type')
     .option('--topic <topic>', 'original topic')
-    .option('--since <time>', 'failed at or after (ISO 8601 with zone)', time)
-    .option('--until <time>', 'failed before (ISO 8601 with zone)', time);
+    .option('--since <time>', 'failed at or after (ISO 8601 with zone)')
+    .option('--until <time>', 'failed before (ISO 8601 with zone)');
 }
 
-function dlqFilter(o: Record<string, unknown>): DeadLetterFilter {
-  return {
-    code: o.code as string | undefined,
-    type: o.type as string | undefined,
-    originalTopic: o.topic as string | undefined,
-    since: o.since as Date | undefined,
-    until: o.until as Date | undefined,
-  };
-}
+/** the dead-letter filter options as the operations take them (checked there) */
+const dlqFilter = ({ code, type, topic, since, until }: Record<string, unknown>) => ({
+  code,
+  type,
+  topic,
+  since,
+  until,
+});
 
 /** A call to one of the hub's services, with a clear error when nothing answers at its configured URL. */
 async function reach(
@@ -204,6 +214,31 @@ function describeChain(r: ChainReport): string {
   return lines.join('\n');
 }
 
+/** The message log's verdict, for people: where it breaks and which exchange that is, first. */
+function describeMessageLog(r: MessageLogReport): string {
+  const v = r.store;
+  const lines = [
+    v.ok
+      ? `message log chain ${r.chain}: intact, ${v.entries} entries (${v.signed} signed)`
+      : `message log chain ${r.chain}: TAMPERED at entry ${v.firstBroken?.seq}: ${v.firstBroken?.reason} (${v.entries} entries read)`,
+  ];
+  if (r.brokenEntry?.id)
+    lines.push(
+      `  entry ${r.brokenEntry.seq}: ${r.brokenEntry.direction} ${r.brokenEntry.service} at ${r.brokenEntry.at}, request ${r.brokenEntry.requestId}`,
+    );
+  if (r.anchor?.problem) lines.push(`  TAMPERED: ${r.anchor.problem}`);
+  else if (r.anchor?.latest)
+    lines.push(`  anchored at entry ${r.anchor.latest.seq} on ${r.anchor.latest.at}: reached`);
+  else if (r.anchor) lines.push(`  no anchor in ${Topics.audit} yet`);
+  else lines.push(`  anchors not read (--no-anchor)`);
+  for (const p of r.bodies.problems)
+    lines.push(`  TAMPERED: entry ${p.seq} (${p.service} ${p.requestId}): ${p.reason}`);
+  lines.push(
+    `  bodies: ${r.bodies.checked} checked against their signed digest${r.bodies.sealedUnopened ? `, ${r.bodies.sealedUnopened} sealed not opened (no LGSP_XROAD_LOG_BODY_KEY)` : ''}`,
+  );
+  return lines.join('\n');
+}
+
 export function buildCli(config: CliConfig): { program: Command; session: Session } {
   const session = new Session(config);
   const program = new Command('lgsp')
@@ -218,7 +253,7 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
     .description("the hub's topics with partitions, offsets and retained records")
     .action(async () => {
       session.actor();
-      const topics = await topicsOverview(session.kafka);
+      const topics = await session.operations().topics();
       print(globals(), topics, () =>
         table(
           topics.map((t) => ({
@@ -239,7 +274,7 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
     .option('--group <id>', 'only this group')
     .action(async (o: { group?: string }) => {
       session.actor();
-      const groups = await groupsLag(session.kafka, o.group);
+      const groups = await session.operations().lag(o);
       print(globals(), groups, () =>
         table(
           groups.flatMap((g) =>
@@ -262,78 +297,36 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
     .argument('<source>', 'topic to read')
     .addOption(new Option('--to <topic>', 'topic to write into (created like the source if missing)'))
     .option('--dry-run', 'count what would move; write nothing')
-    .option('--from <position>', 'earliest | latest | last:N | P:O,… | ISO 8601 time with zone', position)
-    .option('--until <position>', 'end, exclusive (same forms, except last:N)', position)
-    .option('--last <n>', 'the last N records of each partition', positiveInt)
+    .option('--from <position>', 'earliest | latest | last:N | P:O,… | ISO 8601 time with zone')
+    .option('--until <position>', 'end, exclusive (same forms, except last:N)')
+    .option('--last <n>', 'the last N records of each partition')
     .option('--key <key>', 'only records with this key')
     .option('--type <type>', 'only this CloudEvents type')
     .option('--source <source>', 'only this CloudEvents source')
-    .option('--rate <n>', 'write at most N records per second', positiveInt)
+    .option('--rate <n>', 'write at most N records per second')
     .option(
       '--allow-truncated-history',
       'proceed when the range starts before what the topic still holds (those records are left out)',
     )
     .action(async (source: string, o: Record<string, unknown>) => {
       const actor = session.actor();
-      if (!o.dryRun && !o.to) throw new HubError('LGSP_ERR_BAD_REQUEST', 'give --to <topic> or --dry-run');
-      const from: Position =
-        o.last !== undefined
-          ? { kind: 'last', count: o.last as number }
-          : ((o.from as Position) ?? { kind: 'earliest' });
-      const to = (o.until as Position | undefined) ?? { kind: 'latest' };
-      const filter = {
-        key: o.key as string | undefined,
-        type: o.type as string | undefined,
-        source: o.source as string | undefined,
-      };
-      const allowTruncatedHistory = Boolean(o.allowTruncatedHistory);
-      const { ranges: plan } = await planReplay(session.kafka, {
-        source,
-        from,
-        to,
-        filter,
-        allowTruncatedHistory,
-      });
-      const target = o.to as string | undefined;
-      if (!o.dryRun)
-        await confirm(
-          `Replay up to ${rangeSize(plan)} records from ${source} into ${target}?`,
-          globals().yes ?? false,
-        );
-
       const progress = new Progress('replay', globals().json ?? false);
-      progress.start(rangeSize(plan));
-      const { signal, dispose } = interruptible();
-      const run = () =>
-        replay(session.kafka, producerRef, {
-          source,
-          target,
-          from,
-          to,
-          filter,
-          allowTruncatedHistory,
-          dryRun: Boolean(o.dryRun),
-          ratePerSecond: o.rate as number | undefined,
-          signal,
-          onProgress: (p) => progress.update(p.read, p.total),
+      const interrupt = interruptible();
+      const { to, source: eventSource, ...fields } = o;
+      const result = await session
+        .operations()
+        .replay(actor, { ...fields, source, target: to, eventSource }, confirmation(globals()), {
+          signal: interrupt.signal,
+          onStart: (total) => {
+            interrupt.listen();
+            progress.start(total ?? 0);
+          },
+          onProgress: (done, total) => progress.update(done, total),
+        })
+        .finally(() => {
+          interrupt.dispose();
+          progress.stop();
         });
-      const producerRef = await session.writer();
-      const params = {
-        source,
-        target: target ?? null,
-        from: o.from ?? o.last ?? 'earliest',
-        until: o.until ?? 'latest',
-        filter,
-        rate: o.rate ?? null,
-        ...(allowTruncatedHistory ? { allowTruncatedHistory } : {}),
-      };
-      const result = o.dryRun
-        ? await run()
-        : await (
-            await session.audit()
-          ).around({ actor, action: 'replay', target: target ?? source, params }, run);
-      dispose();
-      progress.stop();
       print(globals(), result, () =>
         [
           ...result.historyGaps.map(
@@ -361,8 +354,9 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
       const url = session.serviceUrl(model);
       session.actor();
       await confirm(
-        `Rebuild the ${model} read model from the beginning of its topic? Readers keep the current model until the switch.`,
-        globals().yes ?? false,
+        confirmation(globals()),
+        () =>
+          `Rebuild the ${model} read model from the beginning of its topic? Readers keep the current model until the switch.`,
       );
       const call = async (method: string, body?: object) => {
         const response = await reach(
@@ -398,7 +392,8 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
       let status = await call('GET');
       const progress = new Progress(`rebuild ${model}`, globals().json ?? false);
       progress.start(status.total);
-      const { signal, dispose } = interruptible();
+      const { signal, listen, dispose } = interruptible();
+      listen();
       let cancelled = false;
       while (status.state === 'running' || status.state === 'switching') {
         if (signal.aborted && !cancelled) {
@@ -426,10 +421,7 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
     .option('--all', 'include the ones already redriven')
     .action(async (o: Record<string, unknown>) => {
       session.actor();
-      const entries = await new DeadLetters(session.kafka, session.settings).list({
-        ...dlqFilter(o),
-        includeRedriven: Boolean(o.all),
-      });
+      const entries = await session.operations().listDeadLetters(dlqFilter(o), Boolean(o.all));
       print(globals(), entries, () =>
         table(
           entries.map((e) => ({
@@ -450,7 +442,7 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
     .argument('<id>', 'PARTITION:OFFSET in lgsp.dlq, as `dlq list` shows it')
     .action(async (id: string) => {
       session.actor();
-      const detail = await new DeadLetters(session.kafka, session.settings).show(id);
+      const detail = await session.operations().showDeadLetter(id);
       print(globals(), detail, () => JSON.stringify(detail, null, 2));
     });
   dlqFilterOptions(
@@ -460,22 +452,14 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
       .argument('[ids...]', 'PARTITION:OFFSET ids; or select with the filters'),
   ).action(async (ids: string[], o: Record<string, unknown>) => {
     const actor = session.actor();
-    const filter = dlqFilter(o);
-    if (ids.length === 0 && Object.values(filter).every((v) => v === undefined))
-      throw new HubError(
-        'LGSP_ERR_BAD_REQUEST',
-        'name dead letters by id or select them with a filter (--code, --type, …)',
-      );
-    const store = new DeadLetters(session.kafka, session.settings);
-    const count = ids.length || (await store.list(filter)).length;
-    await confirm(`Redrive ${count} dead letter(s) to their original topics?`, globals().yes ?? false);
-    const { signal, dispose } = interruptible();
-    const result = await (
-      await session.audit()
-    ).around({ actor, action: 'dlq.redrive', target: 'lgsp.dlq', params: { ids, filter } }, () =>
-      store.redrive(ids, filter, actor.id, { signal }),
-    );
-    dispose();
+    const interrupt = interruptible();
+    const result = await session
+      .operations()
+      .redrive(actor, { ids, filter: dlqFilter(o) }, confirmation(globals()), {
+        signal: interrupt.signal,
+        onStart: interrupt.listen,
+      })
+      .finally(interrupt.dispose);
     print(globals(), result, () =>
       [
         ...result.redriven.map((r) => `redriven ${r.id} -> ${r.topic}/${r.partition}@${r.offset}`),
@@ -508,7 +492,7 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
       session.actor();
       if (o.topic) {
         // lgsp.audit holds several chains (one per audit store and kind, one per CLI run): each is checked.
-        const chains = await verifyAuditTopic(session.kafka, session.auditConfig.audit.keyring);
+        const chains = await session.operations().verifyAuditTopic();
         print(globals(), chains, () =>
           chains.length === 0
             ? `no chained entries in ${Topics.audit}`
@@ -542,8 +526,8 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
       const [url, setting] = target[o.service];
       if (o.repair)
         await confirm(
-          `Copy the entries missing from ${Topics.audit} again from the ${o.service} store?`,
-          globals().yes ?? false,
+          confirmation(globals()),
+          () => `Copy the entries missing from ${Topics.audit} again from the ${o.service} store?`,
         );
       const response = await reach(
         `the ${o.service} service`,
@@ -575,13 +559,69 @@ export function buildCli(config: CliConfig): { program: Command; session: Sessio
       if (!report.ok) process.exitCode = 1;
     });
 
+  const nationalLog = program
+    .command('national')
+    .description('the national bridge')
+    .command('log')
+    .description('the message log of national exchanges (signed and hash-chained)');
+  nationalLog
+    .command('verify')
+    .description(
+      `check every link, signature and kept body of the message log, and its latest anchor in ${Topics.audit} (exit 1 on a problem)`,
+    )
+    .option(
+      '--no-anchor',
+      `do not read ${Topics.audit} (the store alone: truncation of the last entries does not show)`,
+    )
+    .action(async (o: { anchor: boolean }) => {
+      session.actor();
+      const log = await session.messageLog();
+      const progress = new Progress('verify message log', globals().json ?? false);
+      progress.start((await log.chain.readHead()).seq);
+      const report = await verifyMessageLog(log, config.audit.keyring, {
+        kafka: o.anchor ? session.kafka : undefined,
+        bodyKey: config.messageLog.settings.bodyKey,
+        onProgress: (done, total) => progress.update(done, total),
+      }).finally(() => progress.stop());
+      print(globals(), report, () => describeMessageLog(report));
+      if (!report.ok) process.exitCode = 1;
+    });
+  nationalLog
+    .command('list')
+    .description('the latest exchanges, oldest first: metadata only, never a body')
+    .option('--limit <n>', 'how many', '20')
+    .action(async (o: { limit: string }) => {
+      session.actor();
+      const limit = Number(o.limit);
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new HubError('LGSP_ERR_BAD_REQUEST', `--limit must be a positive integer, not ${o.limit}`);
+      const rows = await listExchanges(await session.messageLog(), limit);
+      print(globals(), rows, () =>
+        table(
+          rows.map((r) => ({ ...r, status: r.status ?? '', outcome: r.outcome ?? r.errorType ?? '' })),
+          [
+            'seq',
+            'at',
+            'direction',
+            'service',
+            'client',
+            'requestId',
+            'status',
+            'outcome',
+            'durationMs',
+            'bodies',
+          ],
+        ),
+      );
+    });
+
   program
     .command('schemas')
     .description('event schemas')
     .command('check')
     .description('compile every schema and check that each new version is backward compatible (as CI does)')
     .action(() => {
-      const result = checkSchemaFiles();
+      const result = session.operations().checkSchemas();
       print(globals(), result, () =>
         result.problems.length === 0
           ? `${result.types} event types compiled; every new version is backward compatible`

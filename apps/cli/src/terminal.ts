@@ -1,20 +1,12 @@
 import { createInterface } from 'node:readline/promises';
 import { SingleBar } from 'cli-progress';
-import { HubError } from '@lgsp/core';
 
-/**
- * Asks before a bulk or destructive operation. `--yes` skips the question; without a terminal to
- * ask on, the operation is refused rather than run unconfirmed.
- */
-export async function confirm(question: string, yes: boolean): Promise<void> {
-  if (yes) return;
-  if (!process.stdin.isTTY || !process.stderr.isTTY)
-    throw new HubError('LGSP_ERR_NOT_CONFIRMED', `${question} — not a terminal, so pass --yes to confirm`);
+/** Asks the operator on the terminal (y/N); true only for yes. */
+export async function askOnTerminal(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = (await rl.question(`${question} [y/N] `)).trim().toLowerCase();
-    if (answer !== 'y' && answer !== 'yes')
-      throw new HubError('LGSP_ERR_NOT_CONFIRMED', 'cancelled; nothing was done');
+    return answer === 'y' || answer === 'yes';
   } finally {
     rl.close();
   }

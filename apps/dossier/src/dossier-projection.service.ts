@@ -1,48 +1,100 @@
 import type { OwnershipRules } from '@lgsp/auth';
 import {
   AllowedTransitions,
+  type DomainEvent,
   type DossierStatusCode,
   type EventDataMap,
-  type EventType,
 } from '@lgsp/contracts';
-import {
-  claimEvents,
-  validateRecords,
-  withinTransaction,
-  type ValidEvent as Valid,
-} from '@lgsp/domain-service';
+import { claimEvents, validateRecords, withinTransaction, type ValidEvent } from '@lgsp/domain-service';
 import type { ConsumedRecord, DeadLetter } from '@lgsp/kafka';
 import type { SchemaRegistry } from '@lgsp/schema-registry';
 import type { Queryable } from '@lgsp/store';
 import type { DossierRepository, DossierRow, NewHistoryRow } from './dossier.repository';
 
-type DossierEventType = Extract<EventType, `vn.lgsp.dossier.${string}`>;
-type AnyDossierData = EventDataMap[DossierEventType];
+type DossierEvent = DomainEvent<'dossier'>;
+type Submitted = EventDataMap['vn.lgsp.dossier.submitted.v1'];
+/** The columns an event after the submission may set, besides the status. */
+type Progress = Partial<
+  Pick<
+    DossierRow,
+    'received_at' | 'due_at' | 'finished_at' | 'returned_at' | 'processing_unit' | 'fees_total'
+  >
+>;
 
 /** When each event happened, by type: the national field that dates it. */
-function occurredAt(type: DossierEventType, data: AnyDossierData): string {
-  const d = data as unknown as Record<string, string>;
-  switch (type) {
+function occurredAt(event: DossierEvent): string {
+  switch (event.type) {
     case 'vn.lgsp.dossier.submitted.v1':
-      return d.NgayNopHoSo;
+      return event.data.NgayNopHoSo;
     case 'vn.lgsp.dossier.received.v1':
-      return d.NgayTiepNhan;
+      return event.data.NgayTiepNhan;
     case 'vn.lgsp.dossier.processed.v1':
-      return d.NgayKetThucXuLy;
+      return event.data.NgayKetThucXuLy;
     case 'vn.lgsp.dossier.result-returned.v1':
-      return d.NgayTra;
+      return event.data.NgayTra;
     case 'vn.lgsp.dossier.rejected.v1':
     case 'vn.lgsp.dossier.processing-step.v1':
     case 'vn.lgsp.dossier.supplement-requested.v1':
     case 'vn.lgsp.dossier.fee-requested.v1':
     case 'vn.lgsp.dossier.withdrawn.v1':
     case 'vn.lgsp.dossier.stopped.v1':
-      return d.ThoiDiem;
+      return event.data.ThoiDiem;
   }
 }
 
-function feesTotal(fees: { SoTien: number }[] | undefined): number | undefined {
-  return fees ? fees.reduce((sum, f) => sum + f.SoTien, 0) : undefined;
+/** What an event after the submission records on the dossier, besides its status. */
+function progress(event: Exclude<DossierEvent, { type: 'vn.lgsp.dossier.submitted.v1' }>): Progress {
+  const unit = (name: string | undefined): Progress => (name === undefined ? {} : { processing_unit: name });
+  switch (event.type) {
+    case 'vn.lgsp.dossier.received.v1':
+      return {
+        received_at: new Date(event.data.NgayTiepNhan),
+        due_at: new Date(event.data.NgayHenTra),
+        ...unit(event.data.DonViXuLy),
+      };
+    case 'vn.lgsp.dossier.processing-step.v1':
+      return unit(event.data.DonViXuLy);
+    case 'vn.lgsp.dossier.fee-requested.v1':
+      return { fees_total: String(feesTotal(event.data.DanhSachLePhi)) };
+    case 'vn.lgsp.dossier.processed.v1':
+      return { finished_at: new Date(event.data.NgayKetThucXuLy), ...unit(event.data.DonViXuLy) };
+    case 'vn.lgsp.dossier.result-returned.v1':
+      return { returned_at: new Date(event.data.NgayTra) };
+    case 'vn.lgsp.dossier.rejected.v1':
+    case 'vn.lgsp.dossier.supplement-requested.v1':
+    case 'vn.lgsp.dossier.withdrawn.v1':
+    case 'vn.lgsp.dossier.stopped.v1':
+      return {};
+  }
+}
+
+/** The dossier a submission opens. */
+function opened(data: Submitted, at: string): DossierRow {
+  return {
+    code: data.MaHoSo,
+    procedure_code: data.MaTTHC,
+    procedure_name: data.TenTTHC,
+    field_code: data.MaLinhVuc,
+    field_name: data.TenLinhVuc ?? null,
+    agency_code: data.MaCoQuan,
+    channel: data.KenhThucHien,
+    applicant_name: data.ChuHoSo,
+    applicant_personal_id: data.SoDinhDanhChuHoSo,
+    status: data.TrangThaiHoSo,
+    submitted_at: new Date(data.NgayNopHoSo),
+    received_at: null,
+    due_at: null,
+    finished_at: null,
+    returned_at: null,
+    processing_unit: null,
+    fees_total: String(data.DanhSachLePhi ? feesTotal(data.DanhSachLePhi) : 0),
+    flagged: false,
+    updated_at: new Date(at),
+  };
+}
+
+function feesTotal(fees: { SoTien: number }[]): number {
+  return fees.reduce((sum, f) => sum + f.SoTien, 0);
 }
 
 /**
@@ -60,12 +112,7 @@ export class DossierProjectionService {
 
   /** Applies a batch in one transaction (or inside `tx`, when the caller holds one) and returns the poison records. */
   async handle(records: ConsumedRecord[], tx?: Queryable): Promise<DeadLetter[]> {
-    const { valid, dead } = validateRecords<AnyDossierData, DossierEventType>(
-      records,
-      this.registry,
-      'dossier',
-      this.ownership,
-    );
+    const { valid, dead } = validateRecords(records, this.registry, 'dossier', this.ownership);
     if (valid.length > 0) await withinTransaction(this.repository, tx, (t) => this.apply(t, valid));
     return dead;
   }
@@ -75,29 +122,24 @@ export class DossierProjectionService {
    * lock and load the dossiers they touch, run the lifecycle rules in memory in record order, then
    * write the history rows and the changed dossiers.
    */
-  private async apply(tx: Queryable, valid: ValidEvent[]): Promise<void> {
-    const todo = (await claimEvents(tx, this.repository.schema, valid)) as ValidEvent[];
+  private async apply(tx: Queryable, valid: ValidEvent<'dossier'>[]): Promise<void> {
+    const todo = await claimEvents(tx, this.repository.schema, valid);
     if (todo.length === 0) return;
     const state = await this.repository.lockMany(tx, [...new Set(todo.map((v) => v.event.data.MaHoSo))]);
-    const changed = new Set<string>();
+    const changed = new Map<string, DossierRow>();
     const history: NewHistoryRow[] = [];
     for (const v of todo) {
       const step = lifecycleStep(state.get(v.event.data.MaHoSo), v);
       history.push(step.history);
       if (step.row) {
         state.set(step.row.code, step.row);
-        changed.add(step.row.code);
+        changed.set(step.row.code, step.row);
       }
     }
     await this.repository.addHistoryMany(tx, history);
-    await this.repository.saveMany(
-      tx,
-      [...changed].map((code) => state.get(code) as DossierRow),
-    );
+    await this.repository.saveMany(tx, [...changed.values()]);
   }
 }
-
-type ValidEvent = Valid<AnyDossierData, DossierEventType>;
 
 /**
  * The lifecycle rule for one event: the history row it leaves and the dossier row after it (none
@@ -106,81 +148,38 @@ type ValidEvent = Valid<AnyDossierData, DossierEventType>;
  */
 export function lifecycleStep(
   current: DossierRow | undefined,
-  { record, event, type }: ValidEvent,
+  { record, event }: ValidEvent<'dossier'>,
 ): { history: NewHistoryRow; row?: DossierRow } {
-  const data = event.data;
-  const code = data.MaHoSo;
-  const status: DossierStatusCode = data.TrangThaiHoSo;
-  const at = occurredAt(type, data);
-  const previous = current?.status as DossierStatusCode | undefined;
-  let refusal: string | undefined;
-  if (previous === undefined && type !== 'vn.lgsp.dossier.submitted.v1')
-    refusal = 'dossier not submitted yet';
-  else if (previous !== undefined && type === 'vn.lgsp.dossier.submitted.v1')
-    refusal = 'dossier already submitted';
-  else if (previous !== undefined && !AllowedTransitions[previous].includes(status))
-    refusal = `transition ${previous} -> ${status} is not allowed`;
-  const history: NewHistoryRow = {
-    code,
+  const status: DossierStatusCode = event.data.TrangThaiHoSo;
+  const at = occurredAt(event);
+  const history = (reason?: string): NewHistoryRow => ({
+    code: event.data.MaHoSo,
     eventId: event.id,
     source: event.source,
-    type,
+    type: event.type,
     status,
-    previousStatus: previous,
-    accepted: refusal === undefined,
-    reason: refusal,
+    previousStatus: current?.status,
+    accepted: reason === undefined,
+    reason,
     occurredAt: at,
-    detail: data,
+    detail: event.data,
     partition: record.partition,
     offset: record.offset,
-  };
-  if (refusal)
-    return { history, row: current && !current.flagged ? { ...current, flagged: true } : undefined };
+  });
+  const refuse = (reason: string) => ({
+    history: history(reason),
+    row: current && !current.flagged ? { ...current, flagged: true } : undefined,
+  });
 
-  if (type === 'vn.lgsp.dossier.submitted.v1') {
-    const d = data as EventDataMap['vn.lgsp.dossier.submitted.v1'];
-    return {
-      history,
-      row: {
-        code,
-        procedure_code: d.MaTTHC,
-        procedure_name: d.TenTTHC,
-        field_code: d.MaLinhVuc,
-        field_name: d.TenLinhVuc ?? null,
-        agency_code: d.MaCoQuan,
-        channel: d.KenhThucHien,
-        applicant_name: d.ChuHoSo,
-        applicant_personal_id: d.SoDinhDanhChuHoSo,
-        status,
-        submitted_at: new Date(d.NgayNopHoSo),
-        received_at: null,
-        due_at: null,
-        finished_at: null,
-        returned_at: null,
-        processing_unit: null,
-        fees_total: String(feesTotal(d.DanhSachLePhi) ?? 0),
-        flagged: false,
-        updated_at: new Date(at),
-      },
-    };
+  if (current === undefined) {
+    if (event.type !== 'vn.lgsp.dossier.submitted.v1') return refuse('dossier not submitted yet');
+    return { history: history(), row: opened(event.data, at) };
   }
-  const d = data as unknown as Record<string, unknown>;
-  const date = (value: unknown, before: Date | null) =>
-    typeof value === 'string' ? new Date(value) : before;
-  const base = current as DossierRow;
-  const fees = feesTotal(d.DanhSachLePhi as { SoTien: number }[] | undefined);
+  if (event.type === 'vn.lgsp.dossier.submitted.v1') return refuse('dossier already submitted');
+  if (!AllowedTransitions[current.status].includes(status))
+    return refuse(`transition ${current.status} -> ${status} is not allowed`);
   return {
-    history,
-    row: {
-      ...base,
-      status,
-      updated_at: new Date(at),
-      received_at: date(d.NgayTiepNhan, base.received_at),
-      due_at: date(d.NgayHenTra, base.due_at),
-      finished_at: date(d.NgayKetThucXuLy, base.finished_at),
-      returned_at: date(d.NgayTra, base.returned_at),
-      processing_unit: typeof d.DonViXuLy === 'string' ? d.DonViXuLy : base.processing_unit,
-      fees_total: fees === undefined ? base.fees_total : String(fees),
-    },
+    history: history(),
+    row: { ...current, status, updated_at: new Date(at), ...progress(event) },
   };
 }

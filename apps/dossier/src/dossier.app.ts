@@ -8,9 +8,9 @@ import { DossierRepository } from './dossier.repository';
 export function startDossier(config: DossierConfig) {
   return startDomainService(config, {
     domain: 'dossier',
-    repository: (db, schema) => new DossierRepository(db, schema),
+    readModel: DossierRepository,
     projection: (repository, { registry, ownership }) =>
       new DossierProjectionService(repository, registry, ownership),
-    graphql: { schema: dossierSchema, resolvers: (repository, lists) => dossierResolvers(repository, lists) },
+    graphql: { typeDefs: dossierSchema, resolvers: dossierResolvers },
   });
 }

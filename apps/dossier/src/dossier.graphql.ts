@@ -1,7 +1,13 @@
-import { DossierStatuses, ResolvedStatuses, type DossierStatusCode } from '@lgsp/contracts';
+import { DossierStatuses, isOpenStatus, type DossierStatusCode } from '@lgsp/contracts';
 import { HubError } from '@lgsp/core';
-import { listSizeFor, type Limits } from '@lgsp/policy';
-import type { DossierFilter, DossierRepository, DossierRow, HistoryRow } from './dossier.repository';
+import { Args, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
+import { AccessPolicy } from '@lgsp/policy';
+import {
+  DossierRepository,
+  type DossierFilter,
+  type DossierRow,
+  type HistoryRow,
+} from './dossier.repository';
 
 /** Public names are English camelCase; each field's description names its DVCQG field. */
 export const dossierSchema = /* GraphQL */ `
@@ -124,8 +130,7 @@ const statusCode = (name: string): number => {
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 function toDossier(row: DossierRow) {
-  const closed: readonly number[] = [...ResolvedStatuses, 3, 7, 8];
-  const open = !closed.includes(row.status);
+  const open = isOpenStatus(row.status);
   return {
     code: row.code,
     procedureCode: row.procedure_code,
@@ -187,62 +192,91 @@ interface FilterArgs extends Omit<DossierFilter, 'status'> {
   status?: string;
 }
 
-/** Resolvers are one line each: read through the repository, shape for the schema. */
-export function dossierResolvers(repository: DossierRepository, lists: Limits) {
-  return {
-    Query: {
-      dossier: async (_: unknown, { code }: { code: string }) => {
-        const row = await repository.byCode(code);
-        return row ? toDossier(row) : null;
+/** Dossiers by code, page and agency; each resolver reads through the repository and shapes for the schema. */
+@Resolver('Dossier')
+export class DossierResolver {
+  constructor(
+    private readonly dossiers: DossierRepository,
+    private readonly policy: AccessPolicy,
+  ) {}
+
+  @Query('dossier')
+  async dossier(@Args('code') code: string) {
+    const row = await this.dossiers.byCode(code);
+    return row ? toDossier(row) : null;
+  }
+
+  @Query('dossiers')
+  async page(@Args() args: { filter?: FilterArgs; first?: number | null; after?: string | null }) {
+    const first = this.policy.listSize(args.first);
+    const { status, ...rest } = args.filter ?? {};
+    checkInstant('submittedFrom', rest.submittedFrom);
+    checkInstant('submittedTo', rest.submittedTo);
+    const filter: DossierFilter = { ...rest, ...(status ? { status: statusCode(status) } : {}) };
+    const rows = await this.dossiers.list(
+      filter,
+      first + 1,
+      args.after ? decodeCursor(args.after) : undefined,
+    );
+    const page = rows.slice(0, first);
+    return {
+      edges: page.map((row) => ({ cursor: encodeCursor(row), node: toDossier(row) })),
+      pageInfo: {
+        hasNextPage: rows.length > first,
+        endCursor: page.length ? encodeCursor(page[page.length - 1]) : null,
       },
-      dossiers: async (_: unknown, args: { filter?: FilterArgs; first?: number; after?: string }) => {
-        const first = listSizeFor(args.first, lists);
-        const { status, ...rest } = args.filter ?? {};
-        checkInstant('submittedFrom', rest.submittedFrom);
-        checkInstant('submittedTo', rest.submittedTo);
-        const filter: DossierFilter = { ...rest, ...(status ? { status: statusCode(status) } : {}) };
-        const rows = await repository.list(
-          filter,
-          first + 1,
-          args.after ? decodeCursor(args.after) : undefined,
-        );
-        const page = rows.slice(0, first);
-        return {
-          edges: page.map((row) => ({ cursor: encodeCursor(row), node: toDossier(row) })),
-          pageInfo: {
-            hasNextPage: rows.length > first,
-            endCursor: page.length ? encodeCursor(page[page.length - 1]) : null,
-          },
-        };
-      },
-      dossierIndicators: async (_: unknown, args: { from: string; to: string; agencyCode?: string }) => {
-        checkInstant('from', args.from);
-        checkInstant('to', args.to);
-        const rows = await repository.indicators(args.from, args.to, args.agencyCode);
-        return rows.map((r) => ({
-          agencyCode: r.agency_code,
-          received: Number(r.received),
-          resolved: Number(r.resolved),
-          resolvedOnTime: Number(r.resolved_on_time),
-          overdue: Number(r.overdue),
-          onTimeRate: Number(r.resolved) > 0 ? Number(r.resolved_on_time) / Number(r.resolved) : null,
-        }));
-      },
-      citizen: (_: unknown, { personalId }: { personalId: string }) => ({ personalId }),
-    },
-    Dossier: {
-      __resolveReference: async ({ code }: { code: string }) => {
-        const row = await repository.byCode(code);
-        return row ? toDossier(row) : null;
-      },
-      history: async ({ code }: { code: string }) => (await repository.history(code)).map(toChange),
-    },
-    Citizen: {
-      __resolveReference: ({ personalId }: { personalId: string }) => ({ personalId }),
-      dossiers: async ({ personalId }: { personalId: string }, { first }: { first?: number | null }) =>
-        (await repository.list({ applicantPersonalId: personalId }, listSizeFor(first, lists))).map(
-          toDossier,
-        ),
-    },
-  };
+    };
+  }
+
+  @Query('dossierIndicators')
+  async indicators(@Args() args: { from: string; to: string; agencyCode?: string }) {
+    checkInstant('from', args.from);
+    checkInstant('to', args.to);
+    const rows = await this.dossiers.indicators(args.from, args.to, args.agencyCode);
+    return rows.map((r) => ({
+      agencyCode: r.agency_code,
+      received: Number(r.received),
+      resolved: Number(r.resolved),
+      resolvedOnTime: Number(r.resolved_on_time),
+      overdue: Number(r.overdue),
+      onTimeRate: Number(r.resolved) > 0 ? Number(r.resolved_on_time) / Number(r.resolved) : null,
+    }));
+  }
+
+  @ResolveReference()
+  async reference({ code }: { code: string }) {
+    return this.dossier(code);
+  }
+
+  @ResolveField('history')
+  async history(@Parent() { code }: { code: string }) {
+    return (await this.dossiers.history(code)).map(toChange);
+  }
 }
+
+/** The citizen entity is this subgraph's: its key, and the dossiers the citizen applied for. */
+@Resolver('Citizen')
+export class CitizenResolver {
+  constructor(
+    private readonly dossiers: DossierRepository,
+    private readonly policy: AccessPolicy,
+  ) {}
+
+  @Query('citizen')
+  citizen(@Args('personalId') personalId: string) {
+    return { personalId };
+  }
+
+  @ResolveReference()
+  reference({ personalId }: { personalId: string }) {
+    return { personalId };
+  }
+
+  @ResolveField('dossiers')
+  async applications(@Parent() { personalId }: { personalId: string }, @Args('first') first?: number | null) {
+    const size = this.policy.listSize(first);
+    return (await this.dossiers.list({ applicantPersonalId: personalId }, size)).map(toDossier);
+  }
+}
+
+export const dossierResolvers = [DossierResolver, CitizenResolver];

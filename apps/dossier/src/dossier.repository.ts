@@ -1,3 +1,4 @@
+import { OpenStatuses, ResolvedStatuses, type DossierStatusCode } from '@lgsp/contracts';
 import { migrate, type Database, type Queryable } from '@lgsp/store';
 
 /** The read model's tables, in the schema given (the live one, or the one a rebuild fills beside it). */
@@ -58,7 +59,7 @@ export interface DossierRow {
   channel: number;
   applicant_name: string;
   applicant_personal_id: string;
-  status: number;
+  status: DossierStatusCode;
   submitted_at: Date;
   received_at: Date | null;
   due_at: Date | null;
@@ -98,8 +99,8 @@ export interface NewHistoryRow {
   eventId: string;
   source: string;
   type: string;
-  status: number;
-  previousStatus?: number;
+  status: DossierStatusCode;
+  previousStatus?: DossierStatusCode;
   accepted: boolean;
   reason?: string;
   occurredAt: string;
@@ -138,8 +139,9 @@ export interface IndicatorRow {
   overdue: string;
 }
 
-/** Statuses in which the agency still owes work; used for "overdue". */
-const OPEN_STATUSES = '(1, 2, 4, 5, 6)';
+/** SQL lists of the status codes (constants of the contract, never input). */
+const OPEN_STATUSES = `(${OpenStatuses.join(', ')})`;
+const RESOLVED_STATUSES = `(${ResolvedStatuses.join(', ')})`;
 
 /** SQL of the dossier read model. The projection writes through `tx`, readers use the pool. */
 export class DossierRepository {
@@ -267,8 +269,8 @@ export class DossierRepository {
       await this.db.query<IndicatorRow>(
         `SELECT agency_code,
            count(*)::text AS received,
-           count(*) FILTER (WHERE status IN (9, 10))::text AS resolved,
-           count(*) FILTER (WHERE status IN (9, 10) AND finished_at <= due_at)::text AS resolved_on_time,
+           count(*) FILTER (WHERE status IN ${RESOLVED_STATUSES})::text AS resolved,
+           count(*) FILTER (WHERE status IN ${RESOLVED_STATUSES} AND finished_at <= due_at)::text AS resolved_on_time,
            count(*) FILTER (WHERE status IN ${OPEN_STATUSES} AND due_at < now())::text AS overdue
          FROM ${this.schema}.dossiers
          WHERE received_at >= $1 AND received_at < $2 AND ($3::text IS NULL OR agency_code = $3)

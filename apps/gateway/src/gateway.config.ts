@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import { loadAuditSettings, loadAuditSubjectKey, type AuditSettings } from '@lgsp/audit';
-import { bool, ConfigError, int, str, type Env } from '@lgsp/core';
+import { bool, callersFile, ConfigError, int, policyFile, str, type Env } from '@lgsp/core';
 import { loadKafkaSettings, type KafkaSettings } from '@lgsp/kafka';
 import { loadIntrospectionAccess, type IntrospectionAccess } from '@lgsp/policy';
 import { loadStoreSettings, type StoreSettings } from '@lgsp/store';
@@ -40,11 +39,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
   return {
     port: int(env, 'GATEWAY_PORT', 4000, 0, 65535),
     host: str(env, 'LGSP_HOST', '127.0.0.1'),
-    callersFile: str(
-      env,
-      'LGSP_CALLERS_FILE',
-      join(__dirname, '..', '..', '..', 'config', 'callers.dev.json'),
-    ),
+    callersFile: callersFile(env),
     serviceKey: str(env, 'GATEWAY_SERVICE_KEY', 'dev-gateway-service-key'),
     subgraphs: parseSubgraphs(
       str(
@@ -56,7 +51,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     graphiql: bool(env, 'GATEWAY_GRAPHIQL', env.NODE_ENV !== 'production'),
     introspection: loadIntrospectionAccess(env),
     logLevel: str(env, 'LOG_LEVEL', 'info'),
-    policyFile: str(env, 'LGSP_POLICY_FILE', join(__dirname, '..', '..', '..', 'config', 'policy.dev.json')),
+    policyFile: policyFile(env),
     kafka: loadKafkaSettings(env, 'lgsp-gateway'),
     store: loadStoreSettings(env, 'gateway'),
     auditSubjectKey: loadAuditSubjectKey(env),

@@ -1,13 +1,12 @@
 import type { OwnershipRules } from '@lgsp/auth';
-import type { EventDataMap, EventType } from '@lgsp/contracts';
-import { claimEvents, validateRecords, withinTransaction, type ValidEvent } from '@lgsp/domain-service';
+import type { DomainEvent } from '@lgsp/contracts';
+import { claimEvents, validateRecords, withinTransaction } from '@lgsp/domain-service';
 import { PoisonRecordError, type ConsumedRecord, type DeadLetter } from '@lgsp/kafka';
 import type { SchemaRegistry } from '@lgsp/schema-registry';
 import type { Queryable } from '@lgsp/store';
 import type { HealthRepository } from './health.repository';
 
-type HealthType = Extract<EventType, `vn.lgsp.health.${string}`>;
-type HealthData = EventDataMap[HealthType];
+type HealthEvent = DomainEvent<'health'>;
 
 /** yyyyMMddHHmm of the claim tables (Vietnam time) as an instant. */
 export function claimTime(value: string): string {
@@ -25,21 +24,12 @@ export class HealthProjectionService {
 
   /** Applies a batch in one transaction (or inside `tx`, when the caller holds one) and returns the poison records. */
   async handle(records: ConsumedRecord[], tx?: Queryable): Promise<DeadLetter[]> {
-    const { valid, dead } = validateRecords<HealthData, HealthType>(
-      records,
-      this.registry,
-      'health',
-      this.ownership,
-    );
+    const { valid, dead } = validateRecords(records, this.registry, 'health', this.ownership);
     if (valid.length > 0)
       await withinTransaction(this.repository, tx, async (t) => {
-        const todo = (await claimEvents(t, this.repository.schema, valid)) as ValidEvent<
-          HealthData,
-          HealthType
-        >[];
-        for (const v of todo) {
-          await this.assertSameFacility(t, v.type, v.event.data);
-          await this.apply(t, v.type, v.event.data);
+        for (const { event } of await claimEvents(t, this.repository.schema, valid)) {
+          await this.assertSameFacility(t, event);
+          await this.apply(t, event);
         }
       });
     return dead;
@@ -49,23 +39,22 @@ export class HealthProjectionService {
    * A health record belongs to the facility that recorded it: an event for an existing encounter or
    * vaccination from another facility is refused (to the DLQ), never applied over the owner's record.
    */
-  private async assertSameFacility(tx: Queryable, type: HealthType, data: HealthData): Promise<void> {
-    const fields = data as { MA_LK?: string; MA_TIEM_CHUNG?: string; MA_CSKCB: string };
+  private async assertSameFacility(tx: Queryable, event: HealthEvent): Promise<void> {
     const owner =
-      type === 'vn.lgsp.health.vaccination-recorded.v1'
-        ? await this.repository.vaccinationFacility(tx, fields.MA_TIEM_CHUNG ?? '')
-        : await this.repository.encounterFacility(tx, fields.MA_LK ?? '');
-    if (owner !== undefined && owner !== fields.MA_CSKCB)
+      event.type === 'vn.lgsp.health.vaccination-recorded.v1'
+        ? await this.repository.vaccinationFacility(tx, event.data.MA_TIEM_CHUNG)
+        : await this.repository.encounterFacility(tx, event.data.MA_LK);
+    if (owner !== undefined && owner !== event.data.MA_CSKCB)
       throw new PoisonRecordError(
         'LGSP_ERR_NOT_OWNER',
-        `the record belongs to facility ${owner}; facility ${fields.MA_CSKCB} may not change it`,
+        `the record belongs to facility ${owner}; facility ${event.data.MA_CSKCB} may not change it`,
       );
   }
 
-  private async apply(tx: Queryable, type: HealthType, data: HealthData): Promise<void> {
-    switch (type) {
+  private async apply(tx: Queryable, event: HealthEvent): Promise<void> {
+    switch (event.type) {
       case 'vn.lgsp.health.encounter-recorded.v1': {
-        const e = data as EventDataMap['vn.lgsp.health.encounter-recorded.v1'];
+        const e = event.data;
         return this.repository.saveEncounter(tx, {
           id: e.MA_LK,
           facility_code: e.MA_CSKCB,
@@ -88,7 +77,7 @@ export class HealthProjectionService {
         });
       }
       case 'vn.lgsp.health.claim-settled.v1': {
-        const c = data as EventDataMap['vn.lgsp.health.claim-settled.v1'];
+        const c = event.data;
         return this.repository.saveClaim(tx, {
           encounter_id: c.MA_LK,
           facility_code: c.MA_CSKCB,
@@ -100,7 +89,7 @@ export class HealthProjectionService {
         });
       }
       case 'vn.lgsp.health.vaccination-recorded.v1': {
-        const v = data as EventDataMap['vn.lgsp.health.vaccination-recorded.v1'];
+        const v = event.data;
         return this.repository.saveVaccination(tx, {
           id: v.MA_TIEM_CHUNG,
           personal_id: v.SO_CCCD,

@@ -13,9 +13,9 @@ export function loadHealthConfig(env: Env): DomainServiceConfig {
 export function startHealth(config: DomainServiceConfig) {
   return startDomainService(config, {
     domain: 'health',
-    repository: (db, schema) => new HealthRepository(db, schema),
+    readModel: HealthRepository,
     projection: (repository, { registry, ownership }) =>
       new HealthProjectionService(repository, registry, ownership),
-    graphql: { schema: healthSchema, resolvers: healthResolvers },
+    graphql: { typeDefs: healthSchema, resolvers: healthResolvers },
   });
 }

@@ -1,5 +1,6 @@
-import { listSizeFor, type Limits } from '@lgsp/policy';
-import type { EncounterRow, HealthRepository, VaccinationRow } from './health.repository';
+import { Args, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
+import { AccessPolicy } from '@lgsp/policy';
+import { HealthRepository, type EncounterRow, type VaccinationRow } from './health.repository';
 
 /** Public names are English camelCase; each field's description names its claim-table field. */
 export const healthSchema = /* GraphQL */ `
@@ -108,32 +109,51 @@ const toVaccination = (v: VaccinationRow) => ({
   givenAt: v.given_at.toISOString(),
 });
 
-export function healthResolvers(repository: HealthRepository, lists: Limits) {
-  return {
-    Query: {
-      encounter: async (_: unknown, { id }: { id: string }) => {
-        const row = await repository.encounter(id);
-        return row ? toEncounter(row) : null;
-      },
-      encountersByFacility: async (
-        _: unknown,
-        a: { facilityCode: string; from: string; to: string; first?: number | null },
-      ) =>
-        (await repository.encountersAt(a.facilityCode, a.from, a.to, listSizeFor(a.first, lists))).map(
-          toEncounter,
-        ),
-    },
-    Encounter: {
-      __resolveReference: async ({ id }: { id: string }) => {
-        const row = await repository.encounter(id);
-        return row ? toEncounter(row) : null;
-      },
-    },
-    Citizen: {
-      encounters: async ({ personalId }: { personalId: string }, { first }: { first?: number | null }) =>
-        (await repository.encountersOf(personalId, listSizeFor(first, lists))).map(toEncounter),
-      vaccinations: async ({ personalId }: { personalId: string }, { first }: { first?: number | null }) =>
-        (await repository.vaccinationsOf(personalId, listSizeFor(first, lists))).map(toVaccination),
-    },
-  };
+/** Encounters by id and by facility. */
+@Resolver('Encounter')
+export class EncounterResolver {
+  constructor(
+    private readonly health: HealthRepository,
+    private readonly policy: AccessPolicy,
+  ) {}
+
+  @Query('encounter')
+  async encounter(@Args('id') id: string) {
+    const row = await this.health.encounter(id);
+    return row ? toEncounter(row) : null;
+  }
+
+  @Query('encountersByFacility')
+  async byFacility(@Args() a: { facilityCode: string; from: string; to: string; first?: number | null }) {
+    const size = this.policy.listSize(a.first);
+    return (await this.health.encountersAt(a.facilityCode, a.from, a.to, size)).map(toEncounter);
+  }
+
+  @ResolveReference()
+  reference({ id }: { id: string }) {
+    return this.encounter(id);
+  }
 }
+
+/** What the health subgraph adds to the citizen: treatment episodes and vaccinations. */
+@Resolver('Citizen')
+export class CitizenHealthResolver {
+  constructor(
+    private readonly health: HealthRepository,
+    private readonly policy: AccessPolicy,
+  ) {}
+
+  @ResolveField('encounters')
+  async encounters(@Parent() { personalId }: { personalId: string }, @Args('first') first?: number | null) {
+    const size = this.policy.listSize(first);
+    return (await this.health.encountersOf(personalId, size)).map(toEncounter);
+  }
+
+  @ResolveField('vaccinations')
+  async vaccinations(@Parent() { personalId }: { personalId: string }, @Args('first') first?: number | null) {
+    const size = this.policy.listSize(first);
+    return (await this.health.vaccinationsOf(personalId, size)).map(toVaccination);
+  }
+}
+
+export const healthResolvers = [EncounterResolver, CitizenHealthResolver];

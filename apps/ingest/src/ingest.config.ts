@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { ConfigError, int, str, type Env } from '@lgsp/core';
+import { callersFile, ConfigError, int, policyFile, str, type Env } from '@lgsp/core';
 import { loadKafkaSettings, type KafkaSettings } from '@lgsp/kafka';
 import { loadStoreSettings, type StoreSettings } from '@lgsp/store';
 
@@ -34,12 +33,8 @@ export function loadIngestConfig(env: Env): IngestConfig {
     port: int(env, 'INGEST_PORT', 3000, 0, 65535),
     host: str(env, 'LGSP_HOST', '127.0.0.1'),
     bodyLimitBytes: int(env, 'INGEST_BODY_LIMIT_BYTES', 1024 * 1024, 1024),
-    callersFile: str(
-      env,
-      'LGSP_CALLERS_FILE',
-      join(__dirname, '..', '..', '..', 'config', 'callers.dev.json'),
-    ),
-    policyFile: str(env, 'LGSP_POLICY_FILE', join(__dirname, '..', '..', '..', 'config', 'policy.dev.json')),
+    callersFile: callersFile(env),
+    policyFile: policyFile(env),
     kafka: loadKafkaSettings(env, 'lgsp-ingest'),
     store: loadStoreSettings(env, 'ingest'),
     logLevel: str(env, 'LOG_LEVEL', 'info'),

@@ -1,31 +1,44 @@
-import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { presentedKey } from '@lgsp/auth';
+import { Body, Controller, Get, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { ApiKeyGuard, CurrentCaller, Roles, type Caller } from '@lgsp/auth';
 import { HubError } from '@lgsp/core';
 import { parseBinaryEvent, parseStructuredEvent } from './cloudevent-parser';
-import { IngestService } from './ingest.service';
+import { IngestService, type Accepted, type BatchItemResult } from './ingest.service';
 import { openApiDocument } from './openapi';
 
 const STRUCTURED = 'application/cloudevents+json';
 const BATCH = 'application/cloudevents-batch+json';
 
-function mediaType(request: FastifyRequest): string {
-  return (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+type RequestHeaders = Record<string, string | string[] | undefined>;
+
+/** The status of an answer depends on its outcome (202 accepted, 200 duplicate, 207 mixed batch). */
+interface StatusReply {
+  status(code: number): unknown;
+}
+
+function mediaType(headers: RequestHeaders): string {
+  const value = headers['content-type'];
+  return (typeof value === 'string' ? value : '').split(';')[0].trim().toLowerCase();
 }
 
 @Controller()
 export class IngestController {
   constructor(private readonly ingest: IngestService) {}
 
-  /** One endpoint for the three CloudEvents HTTP modes, chosen by content type. */
+  /** One endpoint for the three CloudEvents HTTP modes, chosen by content type; publishers only. */
   @Post('events')
-  async publish(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const caller = await this.ingest.authenticate(presentedKey(request.headers));
-    const type = mediaType(request);
+  @UseGuards(ApiKeyGuard)
+  @Roles('publisher')
+  async publish(
+    @CurrentCaller() caller: Caller,
+    @Headers() headers: RequestHeaders,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: StatusReply,
+  ): Promise<Accepted | { results: BatchItemResult[] }> {
+    const type = mediaType(headers);
     if (type === BATCH) {
-      if (!Array.isArray(request.body))
+      if (!Array.isArray(body))
         throw new HubError('LGSP_ERR_CLOUDEVENT_INVALID', 'a batch must be a JSON array');
-      const parsed = request.body.map((item: unknown, i: number) => {
+      const parsed = body.map((item: unknown, i: number) => {
         try {
           return parseStructuredEvent(item, `/${i}`);
         } catch (error) {
@@ -35,8 +48,8 @@ export class IngestController {
       });
       const results = await this.ingest.publishBatch(caller, parsed);
       const allAccepted = results.every((r) => r.status === 200 || r.status === 202);
-      await reply.status(allAccepted ? 200 : 207).send({ results });
-      return;
+      reply.status(allAccepted ? 200 : 207);
+      return { results };
     }
     if (type !== STRUCTURED && type !== 'application/json') {
       throw new HubError(
@@ -44,12 +57,10 @@ export class IngestController {
         `use ${STRUCTURED}, ${BATCH}, or application/json with ce-* headers`,
       );
     }
-    const event =
-      type === STRUCTURED
-        ? parseStructuredEvent(request.body)
-        : parseBinaryEvent(request.headers, request.body);
+    const event = type === STRUCTURED ? parseStructuredEvent(body) : parseBinaryEvent(headers, body);
     const result = await this.ingest.publish(caller, event);
-    await reply.status(result.status).send(result);
+    reply.status(result.status);
+    return result;
   }
 
   @Get('openapi.json')

@@ -1,19 +1,21 @@
 import { createHash } from 'node:crypto';
-import { Counter, Histogram, type Registry } from 'prom-client';
-import { assertMayChange, type ApiKeyRegistry, type Caller, type OwnershipRules } from '@lgsp/auth';
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, Histogram } from 'prom-client';
+import { ApiKeyRegistry, assertMayChange, type Caller, type OwnershipRules } from '@lgsp/auth';
 import { domainOfType, Topics } from '@lgsp/contracts';
 import { HubError, type ProblemDetails } from '@lgsp/core';
 import {
   MAX_DATA_DEPTH,
-  toKafkaRecord,
   tooDeep,
   unstorableText,
   type CloudEvent,
+  EventProducer,
   type Delivery,
-  type EventProducer,
 } from '@lgsp/kafka';
-import type { SchemaRegistry } from '@lgsp/schema-registry';
-import type { ReceiptRepository } from './receipt.repository';
+import { MetricsRegistry } from '@lgsp/observability';
+import { SchemaRegistry } from '@lgsp/schema-registry';
+import { OWNERSHIP_RULES } from './ingest.tokens';
+import { ReceiptRepository } from './receipt.repository';
 
 export interface Accepted {
   id: string;
@@ -30,6 +32,7 @@ export interface Accepted {
 export type BatchItemResult = Accepted | (ProblemDetails & { id?: string; source?: string });
 
 /** The rules of publishing: who may publish what, that it is valid, and that it is written once. */
+@Injectable()
 export class IngestService {
   private readonly published: Counter;
   private readonly latency: Histogram;
@@ -37,10 +40,10 @@ export class IngestService {
   constructor(
     private readonly registry: SchemaRegistry,
     private readonly callers: ApiKeyRegistry,
-    private readonly ownership: OwnershipRules,
+    @Inject(OWNERSHIP_RULES) private readonly ownership: OwnershipRules,
     private readonly producer: EventProducer,
     private readonly receipts: ReceiptRepository,
-    metrics: Registry,
+    metrics: MetricsRegistry,
   ) {
     this.published = new Counter({
       name: 'lgsp_ingest_events_total',
@@ -54,10 +57,6 @@ export class IngestService {
       buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1, 5],
       registers: [metrics],
     });
-  }
-
-  authenticate(key: string | undefined): Promise<Caller> {
-    return this.callers.authenticate(key, 'publisher');
   }
 
   async publish(caller: Caller, event: CloudEvent): Promise<Accepted> {
@@ -103,13 +102,12 @@ export class IngestService {
     const unstorable = unstorableText(event.data);
     if (unstorable.length > 0)
       throw new HubError('LGSP_ERR_UNSTORABLE_TEXT', `data of ${event.type} cannot be stored`, unstorable);
-    const result = this.registry.validate(event.type, event.data);
+    const result = this.registry.validateEvent(event);
     if (!result.ok)
       throw new HubError('LGSP_ERR_SCHEMA_INVALID', `data does not match ${event.type}`, result.issues);
+    const { event: valid, key } = result;
     // Only the owner of the aggregate (or its delegate) changes it.
-    assertMayChange(event.type, event.data, event.source, this.ownership);
-    const key = this.registry.keyOf(event.type, event.data);
-    if (!key) throw new HubError('LGSP_ERR_SCHEMA_INVALID', 'the event has no aggregate key');
+    assertMayChange(valid.type, valid.data, valid.source, this.ownership);
 
     const digest = createHash('sha256')
       .update(JSON.stringify([event.type, event.subject ?? null, event.data]))
@@ -136,9 +134,10 @@ export class IngestService {
     const started = process.hrtime.bigint();
     let delivery: Delivery;
     try {
-      delivery = await this.producer.send(
+      delivery = await this.producer.publish(
         Topics.events(domain),
-        toKafkaRecord({ ...event, subject: event.subject ?? key }, key),
+        { ...valid, subject: valid.subject ?? key },
+        key,
       );
     } catch (error) {
       // Not written: free the claim so the publisher's retry is not refused.

@@ -1,9 +1,8 @@
 import { type ApiKeyRegistry, type Caller, type OwnershipRules } from '@lgsp/auth';
 import { Topics, type Domain } from '@lgsp/contracts';
 import { HubError } from '@lgsp/core';
-import { validateRecords } from '@lgsp/domain-service';
 import type { ConsumedRecord, DeadLetter, EventProducer } from '@lgsp/kafka';
-import type { SchemaRegistry } from '@lgsp/schema-registry';
+import { validateRecords, type SchemaRegistry } from '@lgsp/schema-registry';
 
 /**
  * Kafka-native publishers write to their own topic lgsp.ingress.<domain>.<agency> (only that agency's
@@ -32,8 +31,8 @@ export class IngressValidator {
     if (accepted.length > 0)
       await this.producer.sendRaw(
         Topics.events(this.domain),
-        accepted.map(({ record, event }) => ({
-          key: this.registry.keyOf(event.type, event.data) as string,
+        accepted.map(({ record, key }) => ({
+          key,
           value: record.value ?? Buffer.alloc(0),
           headers: record.headers,
         })),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { OnModuleInit } from '@nestjs/common';
 import { MicroBatcher } from '@lgsp/core';
 import type { Delivery } from '@lgsp/kafka';
 import { migrate, type Database } from '@lgsp/store';
@@ -49,7 +50,7 @@ export interface ReceiptOptions {
  * concurrent publishes share one statement per step. A statement that fails is retried item by item,
  * so one caller's bad row never fails another caller's publish.
  */
-export class ReceiptRepository {
+export class ReceiptRepository implements OnModuleInit {
   private readonly claims = new MicroBatcher<ClaimRequest, Outcome<Claim>>(
     (items) => this.isolated(items, (batch) => this.claimMany(batch)),
     1000,
@@ -66,6 +67,11 @@ export class ReceiptRepository {
 
   migrate(): Promise<void> {
     return migrate(this.db, 'ingest', ingestMigrations);
+  }
+
+  /** The schema is migrated before the app serves or consumes. */
+  onModuleInit(): Promise<void> {
+    return this.migrate();
   }
 
   async claim(source: string, id: string, digest: string): Promise<Claim> {

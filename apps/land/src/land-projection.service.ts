@@ -1,14 +1,9 @@
 import type { OwnershipRules } from '@lgsp/auth';
-import type { EventDataMap, EventType } from '@lgsp/contracts';
 import { claimEvents, validateRecords, withinTransaction, type ValidEvent } from '@lgsp/domain-service';
 import type { ConsumedRecord, DeadLetter } from '@lgsp/kafka';
 import type { SchemaRegistry } from '@lgsp/schema-registry';
 import type { Queryable } from '@lgsp/store';
 import type { LandRepository } from './land.repository';
-
-type LandType = Extract<EventType, `vn.lgsp.land.${string}`>;
-type LandData = EventDataMap[LandType];
-type LandEvent = ValidEvent<LandData, LandType>;
 
 /**
  * Projects cadastral events into parcels, holders and each parcel's full history, one transaction
@@ -26,39 +21,32 @@ export class LandProjectionService {
 
   /** Applies a batch in one transaction (or inside `tx`, when the caller holds one) and returns the poison records. */
   async handle(records: ConsumedRecord[], tx?: Queryable): Promise<DeadLetter[]> {
-    const { valid, dead } = validateRecords<LandData, LandType>(
-      records,
-      this.registry,
-      'land',
-      this.ownership,
-    );
+    const { valid, dead } = validateRecords(records, this.registry, 'land', this.ownership);
     if (valid.length > 0)
       await withinTransaction(this.repository, tx, async (t) => {
-        for (const v of (await claimEvents(t, this.repository.schema, valid)) as LandEvent[])
-          await this.apply(t, v);
+        for (const v of await claimEvents(t, this.repository.schema, valid)) await this.apply(t, v);
       });
     return dead;
   }
 
-  private async apply(tx: Queryable, { record, event, type }: LandEvent): Promise<void> {
-    const d = event.data;
-    const id = d.MaThuaDat;
+  private async apply(tx: Queryable, { record, event }: ValidEvent<'land'>): Promise<void> {
+    const { MaThuaDat: id, MaXa, SoHieuToBanDo, SoThuTuThua, ThoiDiem } = event.data;
     const history = {
       parcelId: id,
       eventId: event.id,
-      type,
-      at: d.ThoiDiem,
+      type: event.type,
+      at: ThoiDiem,
       partition: record.partition,
       offset: record.offset,
     };
     const refuse = (reason: string) =>
       this.repository.addHistory(tx, { ...history, accepted: false, reason });
-    if (id !== `${d.MaXa}-${d.SoHieuToBanDo}-${d.SoThuTuThua}`)
+    if (id !== `${MaXa}-${SoHieuToBanDo}-${SoThuTuThua}`)
       return refuse('MaThuaDat does not match MaXa, SoHieuToBanDo and SoThuTuThua');
     const exists = await this.repository.exists(tx, id);
-    if (type === 'vn.lgsp.land.parcel-registered.v1') {
+    if (event.type === 'vn.lgsp.land.parcel-registered.v1') {
       if (exists) return refuse('parcel already registered');
-      const r = d as EventDataMap['vn.lgsp.land.parcel-registered.v1'];
+      const r = event.data;
       await this.repository.insertParcel(tx, {
         id,
         commune_code: r.MaXa,
@@ -75,9 +63,9 @@ export class LandProjectionService {
       return this.repository.addHistory(tx, { ...history, accepted: true });
     }
     if (!exists) return refuse('parcel not registered');
-    switch (type) {
+    switch (event.type) {
       case 'vn.lgsp.land.parcel-changed.v1': {
-        const c = d as EventDataMap['vn.lgsp.land.parcel-changed.v1'];
+        const c = event.data;
         await this.repository.updateParcel(tx, id, c.ThoiDiem, {
           area: c.DienTich,
           legal_area: c.DienTichPhapLy,
@@ -91,13 +79,13 @@ export class LandProjectionService {
         });
       }
       case 'vn.lgsp.land.ownership-transferred.v1': {
-        const o = d as EventDataMap['vn.lgsp.land.ownership-transferred.v1'];
+        const o = event.data;
         await this.repository.replaceHolders(tx, id, o.NguoiSuDung);
         await this.repository.updateParcel(tx, id, o.ThoiDiem, {});
         return this.repository.addHistory(tx, { ...history, accepted: true, kind: o.HinhThuc });
       }
       case 'vn.lgsp.land.certificate-issued.v1': {
-        const c = d as EventDataMap['vn.lgsp.land.certificate-issued.v1'];
+        const c = event.data;
         await this.repository.updateParcel(tx, id, c.ThoiDiem, {
           certificate_number: c.SoGCN,
           certificate_issued_on: c.NgayCap,
@@ -107,7 +95,7 @@ export class LandProjectionService {
         return this.repository.addHistory(tx, { ...history, accepted: true });
       }
       case 'vn.lgsp.land.certificate-revoked.v1': {
-        const c = d as EventDataMap['vn.lgsp.land.certificate-revoked.v1'];
+        const c = event.data;
         if ((await this.repository.certificateNumber(tx, id)) !== c.SoGCN)
           return refuse(`certificate ${c.SoGCN} is not this parcel's certificate`);
         await this.repository.updateParcel(tx, id, c.ThoiDiem, { certificate_status: 'REVOKED' });

@@ -13,9 +13,9 @@ export function loadLandConfig(env: Env): DomainServiceConfig {
 export function startLand(config: DomainServiceConfig) {
   return startDomainService(config, {
     domain: 'land',
-    repository: (db, schema) => new LandRepository(db, schema),
+    readModel: LandRepository,
     projection: (repository, { registry, ownership }) =>
       new LandProjectionService(repository, registry, ownership),
-    graphql: { schema: landSchema, resolvers: landResolvers },
+    graphql: { typeDefs: landSchema, resolvers: landResolvers },
   });
 }

@@ -1,5 +1,11 @@
-import { listSizeFor, type Limits } from '@lgsp/policy';
-import type { HolderRow, LandRepository, ParcelChangeRow, ParcelWithHolders } from './land.repository';
+import { Args, Parent, Query, ResolveField, ResolveReference, Resolver } from '@nestjs/graphql';
+import { AccessPolicy } from '@lgsp/policy';
+import {
+  LandRepository,
+  type HolderRow,
+  type ParcelChangeRow,
+  type ParcelWithHolders,
+} from './land.repository';
 
 /** Public names are English camelCase; each field's description names its cadastral field. */
 export const landSchema = /* GraphQL */ `
@@ -116,22 +122,51 @@ const toChange = (c: ParcelChangeRow) => ({
   relatedParcels: c.related_parcels ?? [],
 });
 
-export function landResolvers(repository: LandRepository, lists: Limits) {
-  const maybe = (row: ParcelWithHolders | undefined) => (row ? toParcel(row) : null);
-  return {
-    Query: {
-      parcel: async (_: unknown, a: { communeCode: string; sheetNumber: number; parcelNumber: number }) =>
-        maybe(await repository.byPlace(a.communeCode, a.sheetNumber, a.parcelNumber)),
-      parcelsByHolder: async (_: unknown, a: { holderId: string; first?: number | null }) =>
-        (await repository.byHolder(a.holderId, listSizeFor(a.first, lists))).map(toParcel),
-    },
-    Parcel: {
-      __resolveReference: async ({ id }: { id: string }) => maybe(await repository.byId(id)),
-      history: async ({ id }: { id: string }) => (await repository.history(id)).map(toChange),
-    },
-    Citizen: {
-      parcels: async ({ personalId }: { personalId: string }, { first }: { first?: number | null }) =>
-        (await repository.byHolder(personalId, listSizeFor(first, lists))).map(toParcel),
-    },
-  };
+const maybe = (row: ParcelWithHolders | undefined) => (row ? toParcel(row) : null);
+
+/** Parcels by place and by holder, with their history. */
+@Resolver('Parcel')
+export class ParcelResolver {
+  constructor(
+    private readonly parcels: LandRepository,
+    private readonly policy: AccessPolicy,
+  ) {}
+
+  @Query('parcel')
+  async parcel(@Args() a: { communeCode: string; sheetNumber: number; parcelNumber: number }) {
+    return maybe(await this.parcels.byPlace(a.communeCode, a.sheetNumber, a.parcelNumber));
+  }
+
+  @Query('parcelsByHolder')
+  async byHolder(@Args() a: { holderId: string; first?: number | null }) {
+    const size = this.policy.listSize(a.first);
+    return (await this.parcels.byHolder(a.holderId, size)).map(toParcel);
+  }
+
+  @ResolveReference()
+  async reference({ id }: { id: string }) {
+    return maybe(await this.parcels.byId(id));
+  }
+
+  @ResolveField('history')
+  async history(@Parent() { id }: { id: string }) {
+    return (await this.parcels.history(id)).map(toChange);
+  }
 }
+
+/** What the land subgraph adds to the citizen: the parcels they hold a share of. */
+@Resolver('Citizen')
+export class CitizenParcelsResolver {
+  constructor(
+    private readonly parcels: LandRepository,
+    private readonly policy: AccessPolicy,
+  ) {}
+
+  @ResolveField('parcels')
+  async parcelsOf(@Parent() { personalId }: { personalId: string }, @Args('first') first?: number | null) {
+    const size = this.policy.listSize(first);
+    return (await this.parcels.byHolder(personalId, size)).map(toParcel);
+  }
+}
+
+export const landResolvers = [ParcelResolver, CitizenParcelsResolver];

@@ -15,6 +15,8 @@ export interface DataAccessEntry {
   /** the key the entry is signed with (absent on entries written before signing) */
   keyId?: string;
   consumer: { id: string; name: string };
+  /** who the consumer read for, as it declared (a national client through the X-Road provider endpoint) */
+  onBehalfOf?: OnBehalfOf;
   purpose: string | null;
   operationName: string | null;
   /** SHA-256 of the query text: which query, without storing it in every entry */
@@ -25,6 +27,14 @@ export interface DataAccessEntry {
   /** HMAC-SHA256 of each personal id read (keyed, so the trail itself does not hold personal ids in clear) */
   citizens: string[];
   records: string[];
+}
+
+/** The party a consumer reads for: its client, the user there and the case, as the consumer declared them. */
+export interface OnBehalfOf {
+  client: string;
+  /** X-Road-UserId as sent; the stored entry keeps its keyed digest (subjectDigest) */
+  userId?: string;
+  issue?: string;
 }
 
 export type ChainedEntry = Chained<DataAccessEntry>;
@@ -44,6 +54,14 @@ export function loadAuditSubjectKey(env: Record<string, string | undefined>): st
   return 'dev-audit-subject-key';
 }
 
+/**
+ * The keyed digest a personal identifier is recorded as wherever the hub keeps a record of it (audit
+ * trail, message log): HMAC-SHA256 under LGSP_AUDIT_SUBJECT_KEY, so a citizen is found by computing it.
+ */
+export function subjectDigest(subjectKey: string, personalId: string): string {
+  return createHmac('sha256', subjectKey).update(personalId).digest('hex');
+}
+
 /** The signed chain of personal-data reads in one audit store (see SignedChain), copied to lgsp.audit. */
 export class AuditChain {
   readonly chain: SignedChain<DataAccessEntry>;
@@ -54,8 +72,10 @@ export class AuditChain {
     private readonly subjectKey: string,
     signer: AuditSigner,
     onError?: (error: unknown) => void,
+    /** the store schema of its tables (AUDIT_SCHEMA unless given) */
+    schema?: string,
   ) {
-    this.chain = new SignedChain<DataAccessEntry>('data-access', db, producer, signer, onError);
+    this.chain = new SignedChain<DataAccessEntry>('data-access', db, producer, signer, onError, schema);
   }
 
   migrate(): Promise<void> {
@@ -64,7 +84,7 @@ export class AuditChain {
 
   /** The keyed digest a citizen's personal id is recorded as (look a citizen up by computing it). */
   subjectDigest(personalId: string): string {
-    return createHmac('sha256', this.subjectKey).update(personalId).digest('hex');
+    return subjectDigest(this.subjectKey, personalId);
   }
 
   async append(
@@ -92,6 +112,7 @@ export class AuditChain {
 /** What the access policy saw of one request, as the audit trail records it. */
 export interface ReadRecord {
   caller: { id: string; name: string };
+  onBehalfOf?: OnBehalfOf;
   purpose: string | null;
   operationName: string | null;
   query: string;
@@ -105,6 +126,18 @@ export interface ReadRecord {
 export async function auditRead(chain: AuditChain, read: ReadRecord): Promise<void> {
   await chain.append({
     consumer: { id: read.caller.id, name: read.caller.name },
+    // absent rather than undefined: the entry's canonical form (its hash) has no such key then
+    // the user a national client names (X-Road-UserId) is a person: kept as a keyed digest, like a citizen's id
+    ...(read.onBehalfOf
+      ? {
+          onBehalfOf: {
+            ...read.onBehalfOf,
+            ...(read.onBehalfOf.userId !== undefined
+              ? { userId: chain.subjectDigest(read.onBehalfOf.userId) }
+              : {}),
+          },
+        }
+      : {}),
     purpose: read.purpose,
     operationName: read.operationName,
     queryHash: createHash('sha256').update(read.query).digest('hex'),

@@ -1,7 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ConfigError, int, optional, str, type Env } from '@lgsp/core';
+import { configFile, ConfigError, int, optional, str, type Env } from '@lgsp/core';
 
 /** Signs audit entries and anchors with one writer's Ed25519 private key. */
 export interface AuditSigner {
@@ -81,9 +80,12 @@ export interface AuditSettings {
   anchorIntervalMs: number;
   /** how often entries not yet copied to lgsp.audit (broker down at the time) are copied again */
   copyIntervalMs: number;
+  /**
+   * the store schema of the service's audit tables: `audit` unless given (the one-process hub gives
+   * each service its own, as its services share one database)
+   */
+  schema?: string;
 }
-
-const configDir = join(__dirname, '..', '..', '..', 'config');
 
 /**
  * The audit trail's keys, read by each app's config loader:
@@ -104,14 +106,15 @@ export function loadAuditSettings(env: Env): AuditSettings {
   const keyVariable = inline ? 'LGSP_AUDIT_SIGNING_KEY' : 'LGSP_AUDIT_SIGNING_KEY_FILE';
   let signer: AuditSigner;
   try {
-    const pem = inline ?? readFileSync(file ?? join(configDir, 'audit-signing.dev.pem'), 'utf8');
+    const pem =
+      inline ?? readFileSync(configFile(env, 'LGSP_AUDIT_SIGNING_KEY_FILE', 'audit-signing.dev.pem'), 'utf8');
     signer = createSigner(pem, optional(env, 'LGSP_AUDIT_KEY_ID'));
   } catch (error) {
     throw new ConfigError(keyVariable, `not a usable Ed25519 private key: ${(error as Error).message}`);
   }
   const keysFile = production
     ? str(env, 'LGSP_AUDIT_KEYS_FILE')
-    : str(env, 'LGSP_AUDIT_KEYS_FILE', join(configDir, 'audit-keys.dev.json'));
+    : configFile(env, 'LGSP_AUDIT_KEYS_FILE', 'audit-keys.dev.json');
   let keyring: AuditKeyring;
   try {
     keyring = AuditKeyring.fromFile(keysFile);

@@ -36,75 +36,91 @@ function broken(
 }
 
 /**
- * Checks a chain (from the store or from lgsp.audit): sequence, links, each entry's hash, and each
- * entry's signature against the published keys. A consistent rewrite (re-hashed with the project's
- * own hash function) fails here: its signatures no longer match, and the rewriter has no private key.
- * Unsigned entries are accepted only as the legacy prefix written before signing began (`signedFrom`,
- * pinned by signed anchors), never after a signed entry.
+ * Checks a chain entry by entry, so that a long one can be read page by page (`add`, then `finish`):
+ * sequence, links, each entry's hash, and each entry's signature against the published keys. A
+ * consistent rewrite (re-hashed with the project's own hash function) fails here: its signatures no
+ * longer match, and the rewriter has no private key. Unsigned entries are accepted only as the legacy
+ * prefix written before signing began (`signedFrom`, pinned by signed anchors), never after a signed entry.
  */
+export class ChainVerifier {
+  private prev = GENESIS;
+  private expected = 1;
+  private signed = 0;
+  private unsigned = 0;
+  private read = 0;
+  private failure?: { seq: number; reason: string };
+
+  constructor(
+    private readonly keyring: AuditKeyring,
+    private readonly signedFrom?: number,
+  ) {}
+
+  /** The next entry in order; false once the chain is broken (later entries are not looked at). */
+  add(e: Chained): boolean {
+    if (this.failure) return false;
+    this.read++;
+    const reason = this.check(e);
+    if (reason) {
+      this.failure = { seq: reason.seq, reason: reason.reason };
+      return false;
+    }
+    this.prev = e.hash;
+    this.expected++;
+    return true;
+  }
+
+  private check(e: Chained): { seq: number; reason: string } | undefined {
+    const { seq, prevHash, hash, sig, ...rest } = e;
+    const content = { ...rest } as ChainBase & { copied?: boolean };
+    delete content.copied;
+    const expected = this.expected;
+    if (seq !== expected) return { seq: expected, reason: `entry ${expected} is missing (next is ${seq})` };
+    if (prevHash !== this.prev) return { seq, reason: 'its link to the previous entry does not match' };
+    if (entryHash(prevHash, seq, content) !== hash)
+      return { seq, reason: 'its content does not match its hash (altered)' };
+    if (sig === undefined || content.keyId === undefined) {
+      if (this.signed > 0 || (this.signedFrom !== undefined && seq >= this.signedFrom))
+        return { seq, reason: 'it is unsigned where entries are signed (signature removed)' };
+      this.unsigned++;
+      return undefined;
+    }
+    const check = this.keyring.check(content.keyId, entrySigningText(seq, prevHash, content), sig);
+    if (check === 'unknown-key')
+      return { seq, reason: `it is signed by key ${content.keyId}, which is not published` };
+    if (check === 'invalid')
+      return { seq, reason: 'its signature does not match (rewritten without the signing key)' };
+    this.signed++;
+    return undefined;
+  }
+
+  /** The verdict once every entry was added; `head` (the store's) must be where the chain ends. */
+  finish(head?: { seq: number; hash: string }): ChainVerdict {
+    const { read: n, signed, unsigned } = this;
+    if (this.failure) return broken(n, signed, unsigned, this.failure.seq, this.failure.reason);
+    const last = this.expected - 1;
+    if (head && (head.seq !== last || head.hash !== this.prev))
+      return broken(
+        n,
+        signed,
+        unsigned,
+        this.expected,
+        `the chain head says ${head.seq} entries: entries after ${last} were removed`,
+      );
+    return { ok: true, entries: n, signed, unsigned };
+  }
+}
+
+/** Checks a whole chain (from the store or from lgsp.audit) at once: see ChainVerifier. */
 export function verifyChain(
   list: Chained[],
   keyring: AuditKeyring,
   options: { head?: { seq: number; hash: string }; signedFrom?: number } = {},
 ): ChainVerdict {
-  const { head, signedFrom } = options;
-  let prev = GENESIS;
-  let expected = 1;
-  let signed = 0;
-  let unsigned = 0;
-  const n = list.length;
-  for (const e of list) {
-    const { seq, prevHash, hash, sig, ...rest } = e;
-    const content = { ...rest } as ChainBase & { copied?: boolean };
-    delete content.copied;
-    if (seq !== expected)
-      return broken(n, signed, unsigned, expected, `entry ${expected} is missing (next is ${seq})`);
-    if (prevHash !== prev)
-      return broken(n, signed, unsigned, seq, 'its link to the previous entry does not match');
-    if (entryHash(prevHash, seq, content) !== hash)
-      return broken(n, signed, unsigned, seq, 'its content does not match its hash (altered)');
-    if (sig === undefined || content.keyId === undefined) {
-      if (signed > 0 || (signedFrom !== undefined && seq >= signedFrom))
-        return broken(
-          n,
-          signed,
-          unsigned,
-          seq,
-          'it is unsigned where entries are signed (signature removed)',
-        );
-      unsigned++;
-    } else {
-      const check = keyring.check(content.keyId, entrySigningText(seq, prevHash, content), sig);
-      if (check === 'unknown-key')
-        return broken(
-          n,
-          signed,
-          unsigned,
-          seq,
-          `it is signed by key ${content.keyId}, which is not published`,
-        );
-      if (check === 'invalid')
-        return broken(
-          n,
-          signed,
-          unsigned,
-          seq,
-          'its signature does not match (rewritten without the signing key)',
-        );
-      signed++;
-    }
-    prev = hash;
-    expected++;
-  }
-  if (head && (head.seq !== expected - 1 || head.hash !== prev))
-    return broken(
-      n,
-      signed,
-      unsigned,
-      expected,
-      `the chain head says ${head.seq} entries: entries after ${expected - 1} were removed`,
-    );
-  return { ok: true, entries: n, signed, unsigned };
+  const verifier = new ChainVerifier(keyring, options.signedFrom);
+  for (const e of list) if (!verifier.add(e)) break;
+  const verdict = verifier.finish(options.head);
+  // the count is of the entries given, as before, not only those looked at before a break
+  return { ...verdict, entries: list.length };
 }
 
 export interface AnchorCheck {
@@ -116,6 +132,20 @@ export interface AnchorCheck {
 
 /** Checks the anchors of one chain and that `list` reaches the latest: truncation shows here. */
 export function checkAnchors(list: Chained[], anchors: AnchorRecord[], keyring: AuditKeyring): AnchorCheck {
+  const last = list.length > 0 ? list[list.length - 1].seq : 0;
+  return checkAnchorsReached(anchors, keyring, last, (seq) => list.find((e) => e.seq === seq)?.hash);
+}
+
+/**
+ * The anchors' signatures, and that a chain ending at `lastSeq` reaches the latest with the anchored
+ * hash (`hashAt`: the stored hash of an entry), for a chain read page by page.
+ */
+export function checkAnchorsReached(
+  anchors: AnchorRecord[],
+  keyring: AuditKeyring,
+  lastSeq: number,
+  hashAt: (seq: number) => string | undefined,
+): AnchorCheck {
   let latest: AnchorRecord | undefined;
   for (const a of anchors) {
     const { sig, ...unsigned } = a;
@@ -129,14 +159,12 @@ export function checkAnchors(list: Chained[], anchors: AnchorRecord[], keyring: 
   if (!latest) return {};
   const { seq, hash, at, keyId, signedFrom } = latest;
   const summary = { seq, hash, at, keyId, signedFrom };
-  const last = list.length > 0 ? list[list.length - 1].seq : 0;
-  if (last < seq)
+  if (lastSeq < seq)
     return {
       latest: summary,
-      problem: `the chain ends at entry ${last} but was anchored at entry ${seq} on ${at}: entries ${last + 1}–${seq} were removed`,
+      problem: `the chain ends at entry ${lastSeq} but was anchored at entry ${seq} on ${at}: entries ${lastSeq + 1}–${seq} were removed`,
     };
-  const anchored = list.find((e) => e.seq === seq);
-  if (anchored?.hash !== hash)
+  if (hashAt(seq) !== hash)
     return { latest: summary, problem: `entry ${seq} does not have the hash anchored on ${at} (rewritten)` };
   return { latest: summary };
 }

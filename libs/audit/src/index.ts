@@ -4,3 +4,4 @@ export * from './audit-keys';
 export * from './audit-verify';
 export * from './signed-chain';
 export * from './audit-routes';
+export * from './audit.module';

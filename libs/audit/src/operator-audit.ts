@@ -45,8 +45,10 @@ export class OperatorAudit {
     signer: AuditSigner,
     db?: Database,
     onError?: (error: unknown) => void,
+    /** the store schema of its tables (AUDIT_SCHEMA unless given) */
+    schema?: string,
   ) {
-    this.chain = new SignedChain<OperatorAuditEntry>('operator', db, producer, signer, onError);
+    this.chain = new SignedChain<OperatorAuditEntry>('operator', db, producer, signer, onError, schema);
   }
 
   migrate(): Promise<void> {

@@ -5,8 +5,23 @@ import { MicroBatcher } from '@lgsp/core';
 import { migrate, type Database } from '@lgsp/store';
 import type { AuditSigner } from './audit-keys';
 
-/** The audit store's chains: personal-data reads, and operator actions in a chain of their own. */
-export type ChainName = 'data-access' | 'operator';
+/**
+ * The signed chains: personal-data reads and operator actions (the audit store's), and the national
+ * bridge's message log of exchanges (a store of its own: ChainStorage).
+ */
+export type ChainName = 'data-access' | 'operator' | 'national-exchange';
+
+/**
+ * Where a chain that is not the audit store's keeps its entries and head: tables of the same shape as
+ * the audit's (`entries`: seq, prev_hash, hash, sig, entry, copied_at; `head`: id 1, chain_id, seq, hash,
+ * signed_from), created by `migrations` in `schema`.
+ */
+export interface ChainStorage {
+  schema: string;
+  entries: string;
+  head: string;
+  migrations: string[];
+}
 
 /** What every chained entry carries besides its own content. */
 export interface ChainBase {
@@ -51,13 +66,22 @@ export interface ChainHead {
 
 export const GENESIS = '0'.repeat(64);
 
-const TABLES: Record<ChainName, { entries: string; head: string }> = {
-  'data-access': { entries: 'audit.entries', head: 'audit.chain_head' },
-  operator: { entries: 'audit.operator_entries', head: 'audit.operator_head' },
-};
+/**
+ * The schema of an audit store's tables: `audit`, unless a service is given one of its own (services
+ * sharing one database each keep their chains apart: the one-process hub gives each `audit_<service>`).
+ */
+export const AUDIT_SCHEMA = 'audit';
+
+function tables(schema: string, name: ChainName): { entries: string; head: string } {
+  if (!/^[a-z_]+$/.test(schema)) throw new Error(`invalid audit schema name ${schema}`);
+  if (name === 'national-exchange') throw new Error('the message log keeps its chain in a ChainStorage');
+  return name === 'data-access'
+    ? { entries: `${schema}.entries`, head: `${schema}.chain_head` }
+    : { entries: `${schema}.operator_entries`, head: `${schema}.operator_head` };
+}
 
 /** Old migrations are never edited: signatures, the outbox column and the operator chain come in by new ones. */
-export const auditMigrations = [
+const MIGRATIONS = [
   `CREATE TABLE audit.entries (
      seq bigint PRIMARY KEY,
      prev_hash text NOT NULL,
@@ -98,6 +122,10 @@ export const auditMigrations = [
    INSERT INTO audit.operator_head (id, chain_id, seq, hash, signed_from)
      VALUES (1, gen_random_uuid()::text, 0, '${GENESIS}', 1)`,
 ];
+
+/** The audit store's migrations for `schema`: `audit` is the schema name as written in them (every existing store's). */
+export const auditMigrations = (schema: string = AUDIT_SCHEMA): string[] =>
+  MIGRATIONS.map((sql) => sql.replace(/\baudit\./g, `${schema}.`));
 
 export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -170,6 +198,7 @@ export class SignedChain<E extends ChainBase> implements StoredChain {
   private timers: NodeJS.Timeout[] = [];
   private copying?: Promise<number>;
   private readonly tables: { entries: string; head: string };
+  private readonly migrations: { schema: string; list: string[] };
 
   constructor(
     readonly name: ChainName,
@@ -177,13 +206,21 @@ export class SignedChain<E extends ChainBase> implements StoredChain {
     private readonly producer: EventProducer,
     private readonly signer: AuditSigner,
     private readonly onError: (error: unknown) => void = () => undefined,
+    /** the audit store schema of the chain's tables, or the storage of a chain of its own */
+    storage: string | ChainStorage = AUDIT_SCHEMA,
   ) {
-    this.tables = TABLES[name];
+    if (typeof storage === 'string') {
+      this.tables = tables(storage, name);
+      this.migrations = { schema: storage, list: auditMigrations(storage) };
+    } else {
+      this.tables = { entries: storage.entries, head: storage.head };
+      this.migrations = { schema: storage.schema, list: storage.migrations };
+    }
     if (!db) this.head = { chain: `${name}-${randomUUID()}`, seq: 0, hash: GENESIS, signedFrom: 1 };
   }
 
   migrate(): Promise<void> {
-    return this.db ? migrate(this.db, 'audit', auditMigrations) : Promise.resolve();
+    return this.db ? migrate(this.db, this.migrations.schema, this.migrations.list) : Promise.resolve();
   }
 
   append(entry: Omit<E, 'chain' | 'keyId'>): Promise<Chained<E>> {
@@ -338,6 +375,18 @@ export class SignedChain<E extends ChainBase> implements StoredChain {
       ...(r.sig ? { sig: r.sig } : {}),
       copied: r.copied,
     }));
+  }
+
+  /** Up to `limit` stored entries after `afterSeq`, in order: a long chain read page by page. */
+  async page(afterSeq: number, limit: number): Promise<StoredEntry<E>[]> {
+    if (!this.db) return [];
+    return this.select('WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit]);
+  }
+
+  /** The last `limit` stored entries, newest first. */
+  async latest(limit: number): Promise<StoredEntry<E>[]> {
+    if (!this.db) return [];
+    return this.select('ORDER BY seq DESC LIMIT $1', [limit]);
   }
 
   /** Every stored entry, in order, with whether its copy reached lgsp.audit. */

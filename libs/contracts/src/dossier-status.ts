@@ -33,3 +33,13 @@ export const AllowedTransitions: Record<DossierStatusCode, readonly DossierStatu
 
 /** Statuses in which the dossier is resolved (no further work by the agency). */
 export const ResolvedStatuses: readonly DossierStatusCode[] = [9, 10];
+
+/**
+ * Statuses in which the agency still owes work: neither resolved nor final (rejected, withdrawn,
+ * stopped). Only an open dossier can be overdue.
+ */
+export const OpenStatuses: readonly DossierStatusCode[] = [1, 2, 4, 5, 6];
+
+export function isOpenStatus(status: DossierStatusCode): boolean {
+  return OpenStatuses.includes(status);
+}

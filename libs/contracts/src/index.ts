@@ -1,4 +1,5 @@
 export * from './dossier-status';
+export * from './events';
 export * from './generated/events';
 export * from './schema-files';
 export * from './topics';

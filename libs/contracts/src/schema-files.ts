@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { projectRoot } from '@lgsp/core';
 
-/** Where the contract lives: the repository's schemas/ folder (override with LGSP_SCHEMAS_DIR). */
-export const defaultSchemasDir = join(__dirname, '..', '..', '..', 'schemas');
+/** Where the contract lives: the project's schemas/ folder (override with LGSP_SCHEMAS_DIR). */
+export const defaultSchemasDir = join(projectRoot(), 'schemas');
 
 export interface SchemaFile {
   /** path relative to the schemas folder, e.g. dossier/submitted.v1.json */

@@ -15,6 +15,11 @@ export const Topics = {
   /** compacted ledger of redriven dead letters (key dlq:<partition>:<offset>) */
   dlqRedriven: 'lgsp.dlq.redriven',
   audit: 'lgsp.audit',
+  /**
+   * the national bridge's redrive requests: a parked national call's dead letter names this topic as its
+   * original, so `lgsp dlq redrive` writes the request back here and the bridge sends the call again
+   */
+  nationalRedrive: 'lgsp.national.redrive',
 } as const;
 
 /** Headers the hub adds to a dead letter, next to the original record's own headers. */

@@ -67,6 +67,27 @@ export const ErrorCatalog = {
     title:
       'The audit trail cannot record this read of personal data right now, so it is not answered; retry later',
   },
+  LGSP_ERR_NATIONAL_REJECTED: {
+    status: 502,
+    title: 'The national side refused a sync call; the call is parked and its dossier held until a redrive',
+  },
+  LGSP_ERR_NATIONAL_GAVE_UP: {
+    status: 504,
+    title:
+      'A national sync call failed on every try; the call is parked and its dossier held until a redrive',
+  },
+  LGSP_ERR_NATIONAL_BAD_REDRIVE: {
+    status: 422,
+    title: 'A redrive request of a parked national call names no parked call the bridge can read',
+  },
+  LGSP_ERR_NATIONAL_LOG_UNAVAILABLE: {
+    status: 503,
+    title: 'The message log cannot record this national exchange right now; retry later',
+  },
+  LGSP_ERR_NATIONAL_METHOD_NOT_ALLOWED: {
+    status: 405,
+    title: 'The national service does not answer this HTTP method',
+  },
   LGSP_ERR_CONFIG: { status: 500, title: 'Invalid configuration' },
   LGSP_ERR_INTERNAL: { status: 500, title: 'Internal error' },
 } as const;

@@ -101,6 +101,11 @@ export class ReadModelRebuild<R extends ReadModel> {
     this.retired = `${model.live.schema}_retired`;
   }
 
+  /** A rebuild still running when the service shuts down is cancelled (its side schema dropped) first. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.cancel();
+  }
+
   status(): RebuildStatus | undefined {
     return this.current ? { ...this.current.status } : undefined;
   }

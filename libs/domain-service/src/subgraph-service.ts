@@ -1,54 +1,25 @@
-import { join } from 'node:path';
-import { Module, type DynamicModule } from '@nestjs/common';
+import type { Type } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
-import { mercuriusFederationPlugin } from '@mercuriusjs/federation';
 import {
-  auditRead,
+  AuditTrail,
   loadAuditSettings,
   loadAuditSubjectKey,
-  openAuditStore,
   type AuditChain,
   type AuditSettings,
   type OperatorAudit,
 } from '@lgsp/audit';
-import { ApiKeyRegistry, guardGraphql, loadOwnershipRules, type OwnershipRules } from '@lgsp/auth';
-import { readSchemaFiles, Topics, type Domain } from '@lgsp/contracts';
-import { createFastifyApp, int, listen, optional, str, type Env, type RunningApp } from '@lgsp/core';
-import {
-  ConsumerRunner,
-  createKafka,
-  ensureTopics,
-  EventProducer,
-  loadKafkaSettings,
-  type BatchHandler,
-  type ConsumedRecord,
-  type DeadLetter,
-  type KafkaSettings,
-} from '@lgsp/kafka';
-import {
-  createLogger,
-  createMetricsRegistry,
-  databaseCheck,
-  registerOpsRoutes,
-  type HealthCheck,
-} from '@lgsp/observability';
-import {
-  AccessPolicy,
-  enforceAccess,
-  loadIntrospectionAccess,
-  type IntrospectionAccess,
-  type Limits,
-} from '@lgsp/policy';
-import { SchemaRegistry } from '@lgsp/schema-registry';
-import {
-  loadStoreSettings,
-  openDatabase,
-  type Database,
-  type Queryable,
-  type StoreSettings,
-} from '@lgsp/store';
+import type { ApiKeyRegistry, OwnershipRules } from '@lgsp/auth';
+import type { Domain } from '@lgsp/contracts';
+import { callersFile, int, optional, policyFile, str, type Env } from '@lgsp/core';
+import { loadKafkaSettings, type EventProducer, type KafkaSettings } from '@lgsp/kafka';
+import { LOGGER, type Logger } from '@lgsp/observability';
+import { startNestApp, type RunningApp } from '@lgsp/platform';
+import { loadIntrospectionAccess, type IntrospectionAccess } from '@lgsp/policy';
+import type { SchemaRegistry } from '@lgsp/schema-registry';
+import { loadStoreSettings, type Database, type StoreSettings } from '@lgsp/store';
+import { DomainServiceModule, DOMAIN_SERVICE_PARTS } from './domain-service.module';
+import { ProjectionConsumer, type Projection } from './projection-consumer';
 import { ReadModelRebuild, type ReadModel } from './read-model-rebuild';
-import { registerRebuildRoutes } from './rebuild-routes';
 
 export interface DomainServiceConfig {
   port: number;
@@ -71,16 +42,14 @@ export interface DomainServiceConfig {
   topic?: string;
 }
 
-const configDir = join(__dirname, '..', '..', '..', 'config');
-
 /** One loader for every domain service: <NAME>_PORT, <NAME>_CONSUMER_GROUP, and the shared settings. */
 export function loadDomainServiceConfig(env: Env, name: string, defaultPort: number): DomainServiceConfig {
   const upper = name.toUpperCase();
   return {
     port: int(env, `${upper}_PORT`, defaultPort, 0, 65535),
     host: str(env, 'LGSP_HOST', '127.0.0.1'),
-    callersFile: str(env, 'LGSP_CALLERS_FILE', join(configDir, 'callers.dev.json')),
-    policyFile: str(env, 'LGSP_POLICY_FILE', join(configDir, 'policy.dev.json')),
+    callersFile: callersFile(env),
+    policyFile: policyFile(env),
     consumerGroup: str(env, `${upper}_CONSUMER_GROUP`, `lgsp-${name}-projection`),
     kafka: loadKafkaSettings(env, `lgsp-${name}`),
     store: loadStoreSettings(env, name),
@@ -104,29 +73,23 @@ export interface DomainServiceParts {
 
 export interface DomainServiceSpec<R extends ReadModel> {
   domain: Domain;
-  /** the service's read model, in its own schema or in the one given (a rebuild fills one beside it) */
-  repository(db: Database, schema?: string): R;
+  /**
+   * the service's read model, in its own schema or in the one given (a rebuild fills one beside it); the
+   * live one is a provider under this class, injected into the resolvers
+   */
+  readModel: new (db: Database, schema?: string) => R;
   /** the projection of the domain topic into `repository`; applies a batch inside `tx` when given */
-  projection(
-    repository: R,
-    parts: DomainServiceParts,
-  ): { handle(records: ConsumedRecord[], tx?: Queryable): Promise<DeadLetter[]> };
-  /** `lists`: the policy's list sizes, the ones the cost estimate counts (defaultListSize, maxListSize) */
-  graphql: { schema: string; resolvers(repository: R, lists: Limits): Record<string, unknown> };
-}
-
-@Module({})
-class DomainServiceModule {
-  static register(): DynamicModule {
-    return { module: DomainServiceModule };
-  }
+  projection(repository: R, parts: DomainServiceParts): Projection;
+  /** the subgraph: its SDL (schema-first) and its resolver classes (@Resolver, with the read model injected) */
+  graphql: { typeDefs: string; resolvers: Type[] };
 }
 
 /**
- * A domain service: the projection of lgsp.<domain>.events into the service's own schema (consumer
- * runner: batches, commit after the transaction, DLQ), its federated GraphQL subgraph, which
- * authenticates every caller and applies the access policy itself, and the rebuild of its read
- * model from the topic (operator endpoints under /admin/rebuild).
+ * A domain service (DomainServiceModule): the projection of lgsp.<domain>.events into the service's own
+ * schema (KafkaBatchServer: batches, commit after the transaction, DLQ), its federated GraphQL subgraph, which
+ * authenticates every caller and applies the access policy itself, and the rebuild of its read model
+ * from the topic (operator endpoints under /admin/rebuild). `close()` is the app's: Nest's hooks stop
+ * the consumer and the audit trail, then close Kafka and the store.
  */
 export async function startDomainService<R extends ReadModel>(
   config: DomainServiceConfig,
@@ -140,108 +103,25 @@ export async function startDomainService<R extends ReadModel>(
       rebuild: ReadModelRebuild<R>;
     }
 > {
-  const log = createLogger(spec.domain, config.logLevel);
-  const metrics = createMetricsRegistry(spec.domain);
-  const callers = ApiKeyRegistry.fromFile(config.callersFile);
-  const policy = AccessPolicy.fromFile(config.policyFile);
-  const db = await openDatabase(config.store, (level, msg, fields) => log[level](fields ?? {}, msg));
-  const repository = spec.repository(db);
-  await repository.migrate();
-
-  const kafka = createKafka(config.kafka);
-  await ensureTopics(kafka, config.kafka);
-  const producer = new EventProducer(kafka);
-  await producer.connect();
-  const registry = new SchemaRegistry(readSchemaFiles(config.schemasDir));
-  const parts: DomainServiceParts = {
-    db,
-    kafka,
-    producer,
-    registry,
-    callers,
-    ownership: loadOwnershipRules(config.policyFile),
-  };
-  const topic = config.topic ?? Topics.events(spec.domain);
-  const projection = spec.projection(repository, parts);
-  const handler: BatchHandler = (records) => projection.handle(records);
-  const runner = new ConsumerRunner(kafka, producer, {
-    groupId: config.consumerGroup,
-    topics: [topic],
-    handler,
-    metrics,
-    log: (level, msg, fields) => log[level](fields ?? {}, msg),
+  const running = await startNestApp(DomainServiceModule.forRoot(config, spec), {
+    port: config.port,
+    host: config.host,
+    // The projection is the app's @nestjs/microservices side: its transport starts once the read model is
+    // migrated and the producer connected, and Nest closes it with the app.
+    beforeListen: async (app) => {
+      app.connectMicroservice({ strategy: app.get(ProjectionConsumer).server });
+      await app.startAllMicroservices();
+    },
   });
-  runner.startInBackground();
-
-  const checks: HealthCheck[] = [
-    databaseCheck(db),
-    { name: 'projection', check: () => runner.assertRunning() },
-  ];
-  const onInternal = (error: unknown): void => log.error({ err: error }, 'unhandled error');
-  // Every read of personal data this subgraph answers is audited here, in this service's own store (one
-  // through the gateway is marked as such: the gateway's entry counts it); operator actions (rebuilds)
-  // in the store's operator chain.
-  const store = await openAuditStore(db, producer, config, log);
-  const { reads: audit, operator: operatorAudit } = store;
-  const app = await createFastifyApp(DomainServiceModule.register(), { onInternal });
-  const fastify = app.getHttpAdapter().getInstance();
-  registerOpsRoutes(fastify, metrics, checks);
-  const rebuild = new ReadModelRebuild(db, kafka, topic, {
-    live: repository,
-    in: (schema) => spec.repository(db, schema),
-    projection: (model) => spec.projection(model, parts),
-  });
-  registerRebuildRoutes(fastify, {
-    callers,
-    rebuild,
-    audit: operatorAudit,
-    target: spec.domain,
-    onInternal,
-  });
-  // A subgraph verifies its callers itself: the gateway forwards the consumer's key.
-  guardGraphql(fastify, callers, 'consumer', 'gateway', 'operator');
-  await fastify.register(mercuriusFederationPlugin, {
-    schema: spec.graphql.schema,
-    resolvers: spec.graphql.resolvers(repository, policy.document.limits) as never,
-    graphiql: false,
-    path: '/graphql',
-  });
-  enforceAccess(fastify, {
-    callers,
-    policy,
-    roles: ['consumer', 'gateway', 'operator'],
-    onRead: (read) => auditRead(audit, read),
-    onAuditFailure: store.onError,
-    auditedByGateway: true,
-    introspection: config.introspection,
-  });
-  store.registerRoutes(fastify, { callers, kafka, onInternal });
-  const close = async (): Promise<void> => {
-    await app.close();
-    await rebuild.cancel();
-    await runner.stop();
-    await store.close();
-    await producer.disconnect();
-    await db.close();
-  };
-  let url: string;
-  try {
-    // Every field this subgraph serves must be classified by the policy, or it does not start.
-    policy.assertClassifies(fastify.graphql.schema, config.policyFile);
-    url = await listen(app, config.port, config.host);
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  log.info({ url }, `${spec.domain} subgraph listening`);
+  const { app, url } = running;
+  app.get<Logger>(LOGGER).info({ url }, `${spec.domain} subgraph listening`);
+  const trail = app.get(AuditTrail);
   return {
-    app,
-    url,
-    repository,
-    ...parts,
-    audit,
-    operatorAudit,
-    rebuild,
-    close,
+    ...running,
+    ...app.get<DomainServiceParts>(DOMAIN_SERVICE_PARTS),
+    repository: app.get(spec.readModel),
+    audit: trail.reads,
+    operatorAudit: trail.operator,
+    rebuild: app.get<ReadModelRebuild<R>>(ReadModelRebuild),
   };
 }

@@ -5,27 +5,22 @@
  * Creating an ACL that exists changes nothing, so it can run on every start.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { logLevel } from 'kafkajs';
-import { str } from '@lgsp/core';
+import { callersFile } from '@lgsp/core';
 import { applyAcls, hubAcls, kafkaPublishers } from './kafka-acls';
 import { createKafka, loadKafkaSettings } from './kafka-config';
 
 async function main(): Promise<void> {
   const env = process.env;
   const settings = loadKafkaSettings(env, 'lgsp-kafka-acls', 'lgsp-broker');
-  const callersFile = str(
-    env,
-    'LGSP_CALLERS_FILE',
-    join(__dirname, '..', '..', '..', 'config', 'callers.dev.json'),
-  );
-  const { callers } = JSON.parse(readFileSync(callersFile, 'utf8')) as {
+  const file = callersFile(env);
+  const { callers } = JSON.parse(readFileSync(file, 'utf8')) as {
     callers: { id: string; role: string; types?: string[] }[];
   };
   const publishers = kafkaPublishers(callers);
   const kafka = createKafka(settings, { logLevel: logLevel.ERROR });
   const count = await applyAcls(kafka, hubAcls(publishers));
-  process.stderr.write(`[kafka-acls] ${count} ACLs for ${publishers.length} publishers (${callersFile})\n`);
+  process.stderr.write(`[kafka-acls] ${count} ACLs for ${publishers.length} publishers (${file})\n`);
 }
 
 main().catch((error: unknown) => {

@@ -1,20 +1,8 @@
 import type { IHeaders } from 'kafkajs';
+import type { CloudEvent } from '@lgsp/contracts';
 
-/**
- * A CloudEvent 1.0 with JSON data, as the hub handles it. Extension attributes are kept as strings.
- */
-export interface CloudEvent<T = unknown> {
-  specversion: '1.0';
-  id: string;
-  source: string;
-  type: string;
-  subject?: string;
-  time?: string;
-  datacontenttype?: string;
-  dataschema?: string;
-  data: T;
-  extensions?: Record<string, string>;
-}
+// The envelope is part of the contract; this file is its Kafka binding.
+export type { CloudEvent };
 
 export interface KafkaRecord {
   key: string;

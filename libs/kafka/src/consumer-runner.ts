@@ -134,6 +134,14 @@ export interface RunnerOptions {
   maxBackoffMs?: number;
   metrics?: Registry;
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+  /**
+   * Back-off between restarts of a consumer that stopped (a failed start, or a crash kafkajs does not restart
+   * itself): min(maxRestartBackoffMs, initialRestartBackoffMs * 2^restart). Defaults 500 ms and 30 s.
+   */
+  initialRestartBackoffMs?: number;
+  maxRestartBackoffMs?: number;
+  /** told when the consumer runs ('connected') and when it stopped and waits to be restarted ('crashed') */
+  onStatus?: (status: 'connected' | 'crashed') => void;
 }
 
 const metricCache = new WeakMap<Registry, ReturnType<typeof createMetrics>>();
@@ -174,19 +182,15 @@ function createMetrics(registry: Registry) {
  * after the failing record is processed before it.
  */
 export class ConsumerRunner {
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
   private readonly metrics?: ReturnType<typeof createMetrics>;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly producer: EventProducer,
     private readonly options: RunnerOptions,
   ) {
-    this.consumer = kafka.consumer({
-      groupId: options.groupId,
-      allowAutoTopicCreation: false,
-      maxBytesPerPartition: 4 * 1024 * 1024,
-    });
+    this.consumer = this.createConsumer();
     if (options.metrics) {
       const cached = metricCache.get(options.metrics) ?? createMetrics(options.metrics);
       metricCache.set(options.metrics, cached);
@@ -194,9 +198,35 @@ export class ConsumerRunner {
     }
   }
 
-  private starting?: Promise<void>;
+  /**
+   * kafkajs restarts a consumer after a retriable crash by itself, but not after a non-retriable one (e.g.
+   * KafkaJSGroupCoordinatorNotFound when the network to the broker was cut during a rejoin): such a consumer
+   * would stay stopped for good. A supervised runner (startInBackground) restarts it with a fresh consumer.
+   */
+  private createConsumer(): Consumer {
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      allowAutoTopicCreation: false,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
+      // kafkajs then lets run() resolve as if started: remember the crash, so that is not taken for running
+      this.crashed.add(consumer);
+      if (consumer === this.consumer) this.stopped(payload.error);
+    });
+    return consumer;
+  }
 
-  /** Connects, joins the group and starts consuming; resolves once the consumer runs. */
+  private starting?: Promise<void>;
+  /** consumers kafkajs reported crashed without restarting them */
+  private readonly crashed = new WeakSet<Consumer>();
+  private supervised = false;
+  private stopping = false;
+  private restarts = 0;
+  private restartTimer?: NodeJS.Timeout;
+
+  /** Connects, joins the group and starts consuming, once; resolves once the consumer runs. */
   start(): Promise<void> {
     this.starting ??= this.doStart();
     return this.starting;
@@ -217,6 +247,8 @@ export class ConsumerRunner {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
     // Let a start that is still joining the group finish (or fail) before leaving it.
     await this.starting?.catch(() => undefined);
     await this.consumer.disconnect();
@@ -226,16 +258,62 @@ export class ConsumerRunner {
 
   /**
    * Starts without making the caller wait for the group join (which can wait for a crashed member's
-   * session to expire); a failure is logged and reported by assertRunning(), e.g. in /health/ready.
+   * session to expire), and keeps the consumer running: a failed start (a topic not created yet, the broker
+   * unreachable) and a crash kafkajs does not recover from are logged, reported by assertRunning() (e.g. in
+   * /health/ready) and followed by a restart with back-off, until stop().
    */
   startInBackground(): void {
-    this.start().catch((error: unknown) => {
-      this.failure = error instanceof Error ? error : new Error('consumer failed', { cause: error });
-      this.options.log?.('error', 'consumer stopped', {
-        group: this.options.groupId,
-        error: this.failure.message,
-      });
+    this.supervised = true;
+    this.watch(this.consumer, this.start());
+  }
+
+  /** The outcome of starting `consumer`, unless it crashed meanwhile or was replaced by a restart. */
+  private watch(consumer: Consumer, starting: Promise<void>): void {
+    starting.then(
+      () => {
+        if (consumer === this.consumer && !this.crashed.has(consumer)) this.running();
+      },
+      (error: unknown) => {
+        if (consumer === this.consumer) this.stopped(error);
+      },
+    );
+  }
+
+  private running(): void {
+    if (this.failure) this.options.log?.('info', 'consumer restarted', { group: this.options.groupId });
+    this.failure = undefined;
+    this.restarts = 0;
+    this.options.onStatus?.('connected');
+  }
+
+  private stopped(error: unknown): void {
+    if (this.stopping) return;
+    this.failure = error instanceof Error ? error : new Error('consumer failed', { cause: error });
+    this.options.onStatus?.('crashed');
+    const retryInMs = this.supervised
+      ? Math.min(
+          this.options.maxRestartBackoffMs ?? 30_000,
+          (this.options.initialRestartBackoffMs ?? 500) * 2 ** this.restarts++,
+        )
+      : undefined;
+    this.options.log?.('error', 'consumer stopped', {
+      group: this.options.groupId,
+      error: this.failure.message,
+      ...(retryInMs === undefined ? {} : { restartInMs: retryInMs }),
     });
+    if (retryInMs === undefined) return;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => void this.restart(), retryInMs);
+  }
+
+  private async restart(): Promise<void> {
+    if (this.stopping) return;
+    const previous = this.consumer;
+    await previous.disconnect().catch(() => undefined);
+    if (this.stopping) return;
+    this.consumer = this.createConsumer();
+    this.starting = this.doStart();
+    this.watch(this.consumer, this.starting);
   }
 
   async assertRunning(): Promise<void> {

@@ -1,6 +1,7 @@
 import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { HubEvent } from '@lgsp/contracts';
 import { HubError, MicroBatcher } from '@lgsp/core';
-import type { KafkaRecord } from './cloudevents';
+import { toKafkaRecord, type KafkaRecord } from './cloudevents';
 
 export type RawRecord = Omit<KafkaRecord, 'key'> & {
   key: string | null;
@@ -29,7 +30,7 @@ export interface ProducerHealth {
 const partitionOf = Partitioners.DefaultPartitioner();
 
 /**
- * The hub's producer: idempotent, acks=all. Concurrent sends are grouped into one produce request;
+ * The hub's producer: idempotent, acks=all. Concurrent publishes are grouped into one produce request;
  * each caller learns its own partition and offset. Partitions are chosen here with Kafka's default
  * (murmur2) partitioner, so records of one key land on one partition as any Kafka client would place them.
  *
@@ -78,15 +79,20 @@ export class EventProducer {
     if (producer) await (await producer.catch(() => undefined))?.disconnect();
   }
 
-  async send(topic: string, record: KafkaRecord): Promise<Delivery> {
-    const outcome = await this.batcher.add({ topic, record });
+  /**
+   * Publishes a validated event (CloudEvents binary mode) under its aggregate's key and answers where
+   * it was written. Its data is typed by its type, so a payload of another type does not compile.
+   */
+  async publish(topic: string, event: HubEvent, key: string): Promise<Delivery> {
+    const outcome = await this.batcher.add({ topic, record: toKafkaRecord(event, key) });
     if (outcome instanceof HubError) throw outcome;
     return outcome;
   }
 
   /**
    * Sends records as they are, in order, in one request: explicit partitions and timestamps are kept
-   * (replays and redrives preserve them).
+   * (replays and redrives preserve them). For bytes already validated or never to be read as an event
+   * here: dead letters, replays, forwarded ingress records, the audit chain.
    */
   async sendRaw(topic: string, records: RawRecord[]): Promise<void> {
     // In chunks under the broker's request limit, one after the other, so order is kept.

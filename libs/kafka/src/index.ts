@@ -1,3 +1,4 @@
+export * from './batch-transport';
 export * from './cloudevents';
 export * from './consumer-runner';
 export * from './event-producer';
@@ -6,3 +7,4 @@ export * from './topic-admin';
 export * from './topic-reader';
 export * from './envelope-rules';
 export * from './kafka-acls';
+export * from './kafka.module';

@@ -25,6 +25,7 @@ export const ServicePrincipals = {
   gateway: 'lgsp-gateway',
   admin: 'lgsp-admin',
   operator: 'lgsp-operator',
+  nationalBridge: 'lgsp-national-bridge',
   domain: (domain: Domain) => `lgsp-${domain}`,
 } as const;
 
@@ -95,6 +96,7 @@ export function hubAcls(publishers: KafkaPublisher[]): AclEntry[] {
   const services = [
     ServicePrincipals.ingest,
     ServicePrincipals.gateway,
+    ServicePrincipals.nationalBridge,
     ...Domains.map(ServicePrincipals.domain),
   ];
   for (const p of services) acls.push(...topicPrefix(p, 'lgsp.', Op.DESCRIBE));
@@ -119,6 +121,16 @@ export function hubAcls(publishers: KafkaPublisher[]): AclEntry[] {
     acls.push(...topic(p, Topics.dlq, Op.WRITE));
     acls.push(...topic(p, Topics.audit, Op.WRITE, Op.READ));
   }
+
+  // national bridge: reads the dossier topic and its redrive requests (its own group), parks calls in the
+  // DLQ, writes and reads back its audit trail like a domain service.
+  const bridge = ServicePrincipals.nationalBridge;
+  acls.push(...topic(bridge, Topics.events('dossier'), Op.READ));
+  acls.push(...topic(bridge, Topics.nationalRedrive, Op.READ));
+  acls.push(...group(bridge, 'lgsp-national-bridge', Op.READ));
+  acls.push(...groupPrefix(bridge, 'lgsp-reader-', Op.READ, Op.DELETE));
+  acls.push(...topic(bridge, Topics.dlq, Op.WRITE));
+  acls.push(...topic(bridge, Topics.audit, Op.WRITE, Op.READ));
 
   // gateway: the audit trail only (written, and read back to reconcile its audit store).
   acls.push(...topic(ServicePrincipals.gateway, Topics.audit, Op.WRITE, Op.READ));

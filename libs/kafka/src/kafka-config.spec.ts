@@ -1,8 +1,9 @@
 import { join } from 'node:path';
+import { projectRoot } from '@lgsp/core';
 import { kafkaPublishers } from './kafka-acls';
 import { loadKafkaSettings } from './kafka-config';
 
-const devFile = join(__dirname, '..', '..', '..', 'config', 'kafka-credentials.dev.json');
+const devFile = join(projectRoot(), 'config', 'kafka-credentials.dev.json');
 
 describe('loadKafkaSettings: authentication', () => {
   it('refuses to start without credentials unless PLAINTEXT is asked for explicitly', () => {

@@ -43,6 +43,8 @@ export function hubTopics(settings: KafkaSettings, publishers: KafkaPublisher[] 
     partitions: 1,
     config: { ...keep(-1), 'cleanup.policy': 'compact' },
   });
+  // One partition: a parked call's dead letter names partition 0, where a redrive writes it back.
+  specs.push({ topic: Topics.nationalRedrive, partitions: 1, config: keep(settings.retention.dlq) });
   // The audit trail is kept forever: retention -1.
   specs.push({ topic: Topics.audit, partitions: 1, config: keep(-1) });
   return specs;

@@ -1,12 +1,15 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import pino, { type Logger } from 'pino';
 
-/** One metrics registry per app, with Node's process metrics. */
-export function createMetricsRegistry(app: string): Registry {
-  const registry = new Registry();
-  registry.setDefaultLabels({ app });
-  collectDefaultMetrics({ register: registry });
-  return registry;
+export type { Logger };
+
+/** One metrics registry per app, with Node's process metrics (the ObservabilityModule provides it). */
+export class MetricsRegistry extends Registry {
+  constructor(app: string) {
+    super();
+    this.setDefaultLabels({ app });
+    collectDefaultMetrics({ register: this });
+  }
 }
 
 /**
@@ -87,27 +90,4 @@ export async function runHealthChecks(
     }),
   );
   return { ok, checks: results };
-}
-
-interface RouteHost {
-  get(path: string, handler: (request: unknown, reply: OpsReply) => Promise<unknown>): unknown;
-}
-interface OpsReply {
-  status(code: number): OpsReply;
-  header(name: string, value: string): OpsReply;
-  send(body: unknown): OpsReply;
-}
-
-/** /health/live, /health/ready and Prometheus /metrics, the same on every app. */
-export function registerOpsRoutes(fastify: RouteHost, metrics: Registry, checks: HealthCheck[]): void {
-  fastify.get('/health/live', async (_request, reply) => reply.send({ status: 'up' }));
-  fastify.get('/health/ready', async (_request, reply) => {
-    const result = await runHealthChecks(checks);
-    return reply
-      .status(result.ok ? 200 : 503)
-      .send({ status: result.ok ? 'up' : 'down', checks: result.checks });
-  });
-  fastify.get('/metrics', async (_request, reply) =>
-    reply.header('content-type', metrics.contentType).send(await metrics.metrics()),
-  );
 }

@@ -1,9 +1,9 @@
-import { join } from 'node:path';
 import { buildSchema, getIntrospectionQuery, graphqlSync, parse } from 'graphql';
 import { buildFederationSchema } from '@mercuriusjs/federation';
 import { dossierSchema } from '../../../apps/dossier/src/dossier.graphql';
 import { healthSchema } from '../../../apps/health/src/health.graphql';
 import { landSchema } from '../../../apps/land/src/land.graphql';
+import { policyFile } from '@lgsp/core';
 import { AccessPolicy, listSizeFor, type PolicyDocument } from './access-policy';
 
 const schema = buildSchema(`
@@ -150,7 +150,7 @@ describe(AccessPolicy.name, () => {
     });
 
     it('classifies every field the development subgraphs serve, and counts one full introspection', () => {
-      const policy = AccessPolicy.fromFile(join(__dirname, '..', '..', '..', 'config', 'policy.dev.json'));
+      const policy = AccessPolicy.fromFile(policyFile({}));
       for (const sdl of [dossierSchema, landSchema, healthSchema]) {
         const served = buildFederationSchema(sdl);
         expect(policy.unclassified(served)).toEqual([]);

@@ -167,6 +167,11 @@ export class AccessPolicy {
     };
   }
 
+  /** How many items a list resolver returns for its first/last/limit argument: as the estimate counts it. */
+  listSize(requested: number | null | undefined): number {
+    return listSizeFor(requested, this.document.limits);
+  }
+
   isPurpose(value: string | undefined): boolean {
     return value !== undefined && Object.hasOwn(this.document.purposes, value);
   }

@@ -2,10 +2,17 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import mercurius from 'mercurius';
 import { ApiKeyRegistry } from '@lgsp/auth';
+import { projectRoot } from '@lgsp/core';
 import { AccessPolicy } from './access-policy';
-import { enforceAccess, loadIntrospectionAccess } from './graphql-access';
+import {
+  enforceAccess,
+  graphqlAccess,
+  loadIntrospectionAccess,
+  ON_BEHALF_OF_HEADERS,
+  onBehalfOf,
+} from './graphql-access';
 
-const config = join(__dirname, '..', '..', '..', 'config');
+const config = join(projectRoot(), 'config');
 
 describe(enforceAccess.name, () => {
   let app: FastifyInstance;
@@ -81,6 +88,57 @@ describe(enforceAccess.name, () => {
   });
 });
 
+describe(graphqlAccess.name, () => {
+  const options = {
+    callers: ApiKeyRegistry.fromFile(join(config, 'callers.dev.json')),
+    policy: AccessPolicy.fromFile(join(config, 'policy.dev.json')),
+    policyFile: 'policy.dev.json',
+    roles: ['consumer' as const],
+  };
+  /** mercurius, then the plugin, as the Mercurius drivers register them */
+  const serve = async (schema: string) => {
+    const app = Fastify();
+    await app.register(mercurius, { schema, resolvers: { Query: { dossierIndicators: () => 3 } } });
+    await app.register(graphqlAccess(options).plugin);
+    await app.ready();
+    return app;
+  };
+
+  it('does not start on a schema with a field the policy does not classify', async () => {
+    await expect(serve('type Query { dossierIndicators: Int secret: String }')).rejects.toThrow(
+      'not classified in policy.dev.json: Query.secret',
+    );
+  });
+
+  it('guards /graphql with problem+json and enforces the policy on the route mercurius serves', async () => {
+    const app = await serve('type Query { dossierIndicators: Int }');
+    try {
+      const ask = (key?: string) =>
+        app.inject({
+          method: 'POST',
+          url: '/graphql',
+          headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
+          payload: JSON.stringify({ query: '{ dossierIndicators }' }),
+        });
+      const none = await ask();
+      expect(none.statusCode).toBe(401);
+      expect(none.headers['content-type']).toMatch(/^application\/problem\+json/);
+      const operator = await ask('dev-operator-key');
+      expect(operator.json()).toMatchObject({ code: 'LGSP_ERR_FORBIDDEN' });
+      expect((await ask('dev-consumer-key-ioc')).json()).toEqual({ data: { dossierIndicators: 3 } });
+      const json = await app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { 'content-type': 'application/json', 'x-api-key': 'dev-consumer-key-ioc' },
+        payload: JSON.stringify({ query: 5 }),
+      });
+      expect(json.json()).toMatchObject({ errors: [{ extensions: { code: 'LGSP_ERR_BAD_REQUEST' } }] });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe(loadIntrospectionAccess.name, () => {
   it('closes the schema to consumers in production unless told, and only allows that there', () => {
     expect(loadIntrospectionAccess({})).toBe('everyone');
@@ -92,5 +150,30 @@ describe(loadIntrospectionAccess.name, () => {
     expect(() => loadIntrospectionAccess({ LGSP_GRAPHQL_INTROSPECTION: 'some' })).toThrow(
       'LGSP_GRAPHQL_INTROSPECTION',
     );
+  });
+});
+
+describe(onBehalfOf.name, () => {
+  const h = ON_BEHALF_OF_HEADERS;
+
+  it('reads who the consumer reads for: the client, its user and case', () => {
+    expect(onBehalfOf({})).toBeUndefined();
+    expect(onBehalfOf({ [h.client]: 'VN/GOV/000.00.00.G22/DVCQG' })).toEqual({
+      client: 'VN/GOV/000.00.00.G22/DVCQG',
+    });
+    expect(onBehalfOf({ [h.client]: 'C', [h.userId]: 'VN1', [h.issue]: 'I' })).toEqual({
+      client: 'C',
+      userId: 'VN1',
+      issue: 'I',
+    });
+  });
+
+  it.each([
+    ['a repeated header', { [h.client]: ['a', 'b'] }, 'must be given once'],
+    ['a control character', { [h.client]: 'a\nb' }, 'without control characters'],
+    ['an over-long value', { [h.client]: 'x'.repeat(256) }, 'at most 255'],
+    ['a user without the client', { [h.userId]: 'VN1' }, `${h.client} is required`],
+  ])('refuses %s', (_what, headers, message) => {
+    expect(() => onBehalfOf(headers)).toThrow(message);
   });
 });

@@ -1,8 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { getOperationAST, Kind, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import mercurius from 'mercurius';
 import type { ReadRecord } from '@lgsp/audit';
-import { presentedKey, type ApiKeyRegistry, type Caller } from '@lgsp/auth';
+import { guardGraphql, presentedKey, type ApiKeyRegistry, type Caller } from '@lgsp/auth';
 import { ConfigError, ErrorCatalog, HubError, str, type Env, type ErrorCode } from '@lgsp/core';
 import type { AccessPolicy, Analysis, Grants } from './access-policy';
 
@@ -18,6 +18,50 @@ export const VIA_GATEWAY_HEADER = 'x-lgsp-via-gateway';
 
 /** The consumer's operation name, forwarded by the gateway to the subgraphs (trusted with VIA_GATEWAY_HEADER). */
 export const OPERATION_HEADER = 'x-lgsp-operation';
+
+/**
+ * Who the consumer reads for, recorded with its read in the audit trail: a party outside the hub the consumer
+ * serves (the X-Road provider endpoint names the national client, the user there and the case). A declaration
+ * of the authenticated consumer: it grants nothing, the consumer's own grants still decide.
+ */
+export const ON_BEHALF_OF_HEADERS = {
+  client: 'x-lgsp-on-behalf-of',
+  userId: 'x-lgsp-on-behalf-of-user',
+  issue: 'x-lgsp-on-behalf-of-issue',
+} as const;
+
+const MAX_ON_BEHALF_OF = 255;
+
+/** The on-behalf-of headers of a request, checked (once each, at most 255 characters, no control characters). */
+export function onBehalfOf(
+  headers: Record<string, string | string[] | undefined>,
+): ReadRecord['onBehalfOf'] | undefined {
+  const read = (name: string): string | undefined => {
+    const value = headers[name];
+    if (value === undefined || value === '') return undefined;
+    if (typeof value !== 'string') refuse('LGSP_ERR_BAD_REQUEST', `${name} must be given once`);
+    // eslint-disable-next-line no-control-regex -- the point is to refuse control characters
+    if (value.length > MAX_ON_BEHALF_OF || /[\u0000-\u001f\u007f]/.test(value))
+      refuse(
+        'LGSP_ERR_BAD_REQUEST',
+        `${name} must be at most ${MAX_ON_BEHALF_OF} characters without control characters`,
+      );
+    return value;
+  };
+  const client = read(ON_BEHALF_OF_HEADERS.client);
+  const userId = read(ON_BEHALF_OF_HEADERS.userId);
+  const issue = read(ON_BEHALF_OF_HEADERS.issue);
+  if (client === undefined) {
+    if (userId !== undefined || issue !== undefined)
+      refuse('LGSP_ERR_BAD_REQUEST', `${ON_BEHALF_OF_HEADERS.client} is required with the user or the issue`);
+    return undefined;
+  }
+  return {
+    client,
+    ...(userId !== undefined ? { userId } : {}),
+    ...(issue !== undefined ? { issue } : {}),
+  };
+}
 
 /** Who may see the schema (introspection, _service, "Did you mean" suggestions). */
 export type IntrospectionAccess = 'everyone' | 'operators';
@@ -47,6 +91,7 @@ export type AccessRecord = ReadRecord & { caller: Caller };
 
 interface AccessContext {
   caller: Caller;
+  onBehalfOf?: ReadRecord['onBehalfOf'];
   grants: Grants;
   analysis: Analysis;
   purpose: string | null;
@@ -57,6 +102,16 @@ interface AccessContext {
   viaGateway: boolean;
   forwardedOperation?: string;
   variables: Record<string, unknown>;
+}
+
+/** A request's context once the policy checked it (preExecution). */
+interface Checked {
+  lgspAccess?: AccessContext;
+}
+
+/** The name of the operation the policy checked in this request's context (the gateway forwards it). */
+export function checkedOperationName(context: unknown): string | undefined {
+  return (context as Checked | undefined)?.lgspAccess?.operationName;
 }
 
 function viaGateway(callers: ApiKeyRegistry, header: string | string[] | undefined): boolean {
@@ -99,6 +154,21 @@ function refuse(code: ErrorCode, message: string, extra: Record<string, unknown>
   throw new mercurius.ErrorWithProps(`${code}: ${message}`, { code, ...extra }, ErrorCatalog[code].status);
 }
 
+/** What the access policy of one GraphQL endpoint needs. */
+export interface AccessOptions {
+  callers: ApiKeyRegistry;
+  policy: AccessPolicy;
+  /** the roles that may call the endpoint */
+  roles: Caller['role'][];
+  onRead?: (record: AccessRecord) => Promise<void>;
+  /** subgraphs: mark the entries of reads an authenticated gateway sent (the gateway counts those) */
+  auditedByGateway?: boolean;
+  /** who may see the schema: everyone (development) or operators only (production) */
+  introspection?: IntrospectionAccess;
+  /** told why a read could not be audited (the consumer only gets LGSP_ERR_AUDIT_UNAVAILABLE) */
+  onAuditFailure?: (error: unknown) => void;
+}
+
 /**
  * Enforces the access policy on a GraphQL endpoint (the gateway and every subgraph use it, so a
  * subgraph never relies on being called through the gateway): authenticates the caller, refuses
@@ -106,21 +176,7 @@ function refuse(code: ErrorCode, message: string, extra: Record<string, unknown>
  * and personal-data reads without a purpose; masks sensitive values the consumer is not granted;
  * and hands every personal-data read to `onRead` (the audit trail) before the response leaves.
  */
-export function enforceAccess(
-  fastify: FastifyInstance,
-  options: {
-    callers: ApiKeyRegistry;
-    policy: AccessPolicy;
-    roles: Caller['role'][];
-    onRead?: (record: AccessRecord) => Promise<void>;
-    /** subgraphs: mark the entries of reads an authenticated gateway sent (the gateway counts those) */
-    auditedByGateway?: boolean;
-    /** who may see the schema: everyone (development) or operators only (production) */
-    introspection?: IntrospectionAccess;
-    /** told why a read could not be audited (the consumer only gets LGSP_ERR_AUDIT_UNAVAILABLE) */
-    onAuditFailure?: (error: unknown) => void;
-  },
-): void {
+export function enforceAccess(fastify: FastifyInstance, options: AccessOptions): void {
   const { callers, policy } = options;
   const limits = policy.document.limits;
   const schemaOpen = (role: Caller['role']): boolean =>
@@ -239,11 +295,13 @@ export function enforceAccess(
         'LGSP_ERR_PURPOSE_REQUIRED',
         `this query reads personal data: send ${PURPOSE_HEADER} with a purpose ${caller.id} is granted (${granted})`,
       );
+    const behalf = onBehalfOf(request.headers);
     const body = (request.body ?? {}) as { query?: unknown };
     const via = viaGateway(callers, request.headers[VIA_GATEWAY_HEADER]);
     const forwarded = request.headers[OPERATION_HEADER];
     const access: AccessContext = {
       caller,
+      ...(behalf ? { onBehalfOf: behalf } : {}),
       grants,
       analysis,
       purpose,
@@ -260,7 +318,7 @@ export function enforceAccess(
       variables: (variables ?? {}) as Record<string, unknown>,
       forwardedOperation: via && typeof forwarded === 'string' && forwarded !== '' ? forwarded : undefined,
     };
-    (context as unknown as { lgspAccess: AccessContext }).lgspAccess = access;
+    (context as unknown as Checked).lgspAccess = access;
     // Only the checked operation reaches execution: another name cannot run a different one.
     const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
     if (operations.length > 1)
@@ -275,7 +333,7 @@ export function enforceAccess(
   });
 
   fastify.graphql.addHook('onResolution', async (execution, context) => {
-    const access = (context as unknown as { lgspAccess?: AccessContext }).lgspAccess;
+    const access = (context as unknown as Checked).lgspAccess;
     if (!access) return;
     const seen = policy.maskAndCollect(
       access.schema,
@@ -335,6 +393,7 @@ export function enforceAccess(
       try {
         await options.onRead({
           caller: access.caller,
+          ...(access.onBehalfOf ? { onBehalfOf: access.onBehalfOf } : {}),
           purpose: access.purpose,
           operationName,
           query: access.query,
@@ -358,4 +417,28 @@ export function enforceAccess(
       }
     }
   });
+}
+
+/** A Fastify plugin as the Mercurius drivers of @nestjs/mercurius take it in their `plugins` option. */
+export interface GraphqlPlugin {
+  plugin: FastifyPluginAsync;
+}
+
+/**
+ * The access policy of a GraphQL endpoint served through @nestjs/graphql's Mercurius drivers: given in
+ * the `plugins` option of MercuriusFederationDriver (a subgraph) and MercuriusGatewayDriver (the gateway),
+ * which register it right after mercurius, so it sees the schema being served. It refuses to start when
+ * the policy leaves a field of that schema unclassified; then it guards /graphql (problem+json 401/403
+ * for a missing or refused key) and adds the policy's mercurius hooks (`enforceAccess`). The gateway
+ * driver's own `hooks` option only takes the gateway's hooks, so both drivers get the policy this way.
+ */
+export function graphqlAccess(options: AccessOptions & { policyFile?: string }): GraphqlPlugin {
+  const plugin: FastifyPluginAsync = async (fastify) => {
+    // Every field served must be classified by the policy, or the service does not start.
+    options.policy.assertClassifies(fastify.graphql.schema, options.policyFile);
+    guardGraphql(fastify, options.callers, ...options.roles);
+    enforceAccess(fastify, options);
+  };
+  // Not encapsulated (as fastify-plugin would mark it): the hooks belong to the context /graphql is in.
+  return { plugin: Object.assign(plugin, { [Symbol.for('skip-override')]: true }) };
 }

@@ -1,2 +1,3 @@
 export * from './access-policy';
 export * from './graphql-access';
+export * from './policy.module';

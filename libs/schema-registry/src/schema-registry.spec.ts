@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import { readSchemaFiles, type SchemaFile } from '@lgsp/contracts';
-import { encounterRecorded, parcelRegistered, submitted } from '@lgsp/testing/samples';
+import { encounterRecorded, event, parcelRegistered, submitted } from '@lgsp/samples';
 import { checkCompatibility } from './compatibility';
 import { SchemaRegistry } from './schema-registry';
 
@@ -83,6 +84,59 @@ describe(SchemaRegistry.name, () => {
     expect(result).toEqual({ ok: false, issues: [{ pointer: '/data/TrangThaiHoSo', message: 'must be 7' }] });
   });
 
+  it('makes a valid event a HubEvent of its type, with its record key', () => {
+    const data = submitted('000.00.01.H22-261122-0001', 1);
+    const result = sut.validateEvent(event('vn.lgsp.dossier.submitted.v1', data));
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    expect(result.key).toBe(data.MaHoSo);
+    // The type narrows the data: no cast to read a field of this type only.
+    expect(result.event.type === 'vn.lgsp.dossier.submitted.v1' && result.event.data.MaTTHC).toBe(
+      data.MaTTHC,
+    );
+  });
+
+  it('does not know a type this build was not generated from, though its schema compiles', () => {
+    const withdrawn = readSchemaFiles().find((f) => f.path === join('dossier', 'withdrawn.v1.json'))!;
+    const reopened: SchemaFile = {
+      path: join('dossier', 'reopened.v1.json'),
+      schema: {
+        ...withdrawn.schema,
+        $id: 'https://schemas.lgsp-hub.local/dossier/reopened.v1.json',
+        'x-lgsp-type': 'vn.lgsp.dossier.reopened.v1',
+      },
+    };
+    const registry = new SchemaRegistry([...readSchemaFiles(), reopened]);
+    expect(registry.has('vn.lgsp.dossier.reopened.v1')).toBe(false);
+    expect(registry.types()).toEqual(sut.types());
+    const data = {
+      MaHoSo: '000.00.01.H22-261122-0001',
+      TrangThaiHoSo: 7,
+      ThoiDiem: '2026-11-22T08:00:00+07:00',
+    };
+    expect(registry.validateEvent(event('vn.lgsp.dossier.reopened.v1', data))).toEqual({
+      ok: false,
+      issues: [{ pointer: '/type', message: 'unknown event type vn.lgsp.dossier.reopened.v1' }],
+    });
+  });
+
+  it('refuses a valid event whose key field is missing', () => {
+    // A schema whose key field is optional (none of the committed ones): the key must still be there.
+    const files = readSchemaFiles().map((f) =>
+      f.schema['x-lgsp-type'] === 'vn.lgsp.dossier.withdrawn.v1'
+        ? { ...f, schema: { ...f.schema, 'x-lgsp-key': 'LyDo' } }
+        : f,
+    );
+    const data = {
+      MaHoSo: '000.00.01.H22-261122-0001',
+      TrangThaiHoSo: 7,
+      ThoiDiem: '2026-11-22T08:00:00+07:00',
+    };
+    expect(new SchemaRegistry(files).validateEvent(event('vn.lgsp.dossier.withdrawn.v1', data))).toEqual({
+      ok: false,
+      issues: [{ pointer: '/data/LyDo', message: 'must be the record key' }],
+    });
+  });
+
   it('rejects a timestamp without a time zone', () => {
     const result = sut.validate('vn.lgsp.dossier.withdrawn.v1', {
       MaHoSo: '000.00.01.H22-261122-0001',
@@ -90,6 +144,30 @@ describe(SchemaRegistry.name, () => {
       ThoiDiem: '2026-11-22 08:00',
     });
     expect(result.ok).toBe(false);
+  });
+});
+
+describe(`${SchemaRegistry.name} in one process`, () => {
+  it('compiles a set of schema files once: the services of the hub share the validators', () => {
+    const files = readSchemaFiles();
+    const type = 'vn.lgsp.dossier.submitted.v1';
+    expect(new SchemaRegistry(files).get(type)!.validate).toBe(new SchemaRegistry().get(type)!.validate);
+  });
+
+  it('compiles other schema files on their own', () => {
+    const type = 'vn.lgsp.dossier.submitted.v1';
+    const stricter = readSchemaFiles().map((f) =>
+      f.schema['x-lgsp-type'] === type
+        ? { ...f, schema: { ...f.schema, required: [...(f.schema.required as string[]), 'TrichYeuHoSo'] } }
+        : f,
+    );
+    const data = submitted('000.00.01.H22-261122-0001', 1);
+    delete (data as { TrichYeuHoSo?: string }).TrichYeuHoSo;
+    expect(new SchemaRegistry().validate(type, data).ok).toBe(true);
+    expect(new SchemaRegistry(stricter).validate(type, data)).toEqual({
+      ok: false,
+      issues: [{ pointer: '/data/TrichYeuHoSo', message: "must have required property 'TrichYeuHoSo'" }],
+    });
   });
 });
 

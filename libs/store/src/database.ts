@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
 import { Pool, type PoolClient } from 'pg';
 import { optional, str, type Env } from '@lgsp/core';
+import { openMemoryPglite, openSharedPglite } from './pglite-store';
 
 /** What the hub needs of SQL: parameterised queries and transactions. PostgreSQL and PGlite both give it. */
 export interface Queryable {
@@ -29,7 +28,10 @@ function describe(error: unknown): Record<string, unknown> {
 export interface StoreSettings {
   /** postgres://… when set; otherwise PGlite */
   databaseUrl?: string;
-  /** PGlite data folder; "memory" keeps it in memory */
+  /**
+   * PGlite data folder, one instance per folder in a process (services naming the same folder share it,
+   * each in its own schemas); "memory" keeps it in memory, a database of its own for each open
+   */
   pgliteDir: string;
 }
 
@@ -88,30 +90,6 @@ class PostgresDatabase implements Database {
   }
 }
 
-class PgliteDatabase implements Database {
-  readonly kind = 'pglite' as const;
-  constructor(private readonly db: PGlite) {}
-
-  async query<T extends object>(text: string, params?: unknown[]): Promise<{ rows: T[] }> {
-    const result = await this.db.query<T>(text, params);
-    return { rows: result.rows };
-  }
-
-  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.db.transaction(async (t) =>
-      work({
-        query: async <R extends object>(text: string, params?: unknown[]) => ({
-          rows: (await t.query<R>(text, params)).rows,
-        }),
-      }),
-    );
-  }
-
-  async close(): Promise<void> {
-    await this.db.close();
-  }
-}
-
 /**
  * Opens the store. On PostgreSQL a dropped connection (backend terminated, server restarted, network
  * reset) is not fatal: the pool drops that client and later queries open new connections; queries
@@ -132,9 +110,7 @@ export async function openDatabase(settings: StoreSettings, log: StoreLog = stde
     return new PostgresDatabase(pool, log);
   }
   const memory = settings.pgliteDir.endsWith('/memory') || settings.pgliteDir.startsWith('memory');
-  if (!memory) mkdirSync(settings.pgliteDir, { recursive: true });
-  const db = await PGlite.create(memory ? undefined : settings.pgliteDir);
-  return new PgliteDatabase(db);
+  return memory ? openMemoryPglite() : openSharedPglite(settings.pgliteDir);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 
 async function onServer(adminUrl: string, work: (client: Client) => Promise<void>): Promise<void> {
@@ -25,4 +26,11 @@ export async function dropDatabases(adminUrl: string, names: string[]): Promise<
   await onServer(adminUrl, async (client) => {
     for (const name of names) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   });
+}
+
+/** A schema name of the test's own (schema names are letters and underscores only). */
+export function uniqueSchema(prefix: string): string {
+  return `${prefix}_${randomUUID()
+    .replace(/[^a-f]/g, '')
+    .slice(0, 12)}`;
 }

@@ -22,7 +22,16 @@ export async function endOffsets(kafka: Kafka, topic: string): Promise<Offsets> 
   const admin = kafka.admin();
   await admin.connect();
   try {
-    return Object.fromEntries((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
+    // Right after a topic is created its leaders may still be moving in ("not the leader"): a retriable
+    // answer is asked again for a while rather than failing the test that created the topic.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return Object.fromEntries((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
+      } catch (error) {
+        if (attempt >= 20 || (error as { retriable?: boolean }).retriable !== true) throw error;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   } finally {
     await admin.disconnect();
   }
@@ -181,6 +190,23 @@ async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
   await admin.connect();
   await admin.deleteGroups([groupId]).catch(() => undefined);
   await admin.disconnect();
+}
+
+/** The offset a consumer group has committed on one partition of a topic ('-1' when none). */
+export async function committedOffset(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  partition: number,
+): Promise<string | undefined> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return offsets.partitions.find((p) => p.partition === partition)?.offset;
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Polls until `check` returns a value, or fails after the timeout. */

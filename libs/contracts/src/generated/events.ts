@@ -584,3 +584,25 @@ export interface EventDataMap {
 }
 
 export type EventType = keyof EventDataMap;
+
+/** The same types at run time, to tell a type of the catalog from any other string. */
+export const EventTypes: readonly EventType[] = [
+  'vn.lgsp.dossier.fee-requested.v1',
+  'vn.lgsp.dossier.processed.v1',
+  'vn.lgsp.dossier.processing-step.v1',
+  'vn.lgsp.dossier.received.v1',
+  'vn.lgsp.dossier.rejected.v1',
+  'vn.lgsp.dossier.result-returned.v1',
+  'vn.lgsp.dossier.stopped.v1',
+  'vn.lgsp.dossier.submitted.v1',
+  'vn.lgsp.dossier.supplement-requested.v1',
+  'vn.lgsp.dossier.withdrawn.v1',
+  'vn.lgsp.health.claim-settled.v1',
+  'vn.lgsp.health.encounter-recorded.v1',
+  'vn.lgsp.health.vaccination-recorded.v1',
+  'vn.lgsp.land.certificate-issued.v1',
+  'vn.lgsp.land.certificate-revoked.v1',
+  'vn.lgsp.land.ownership-transferred.v1',
+  'vn.lgsp.land.parcel-changed.v1',
+  'vn.lgsp.land.parcel-registered.v1',
+];

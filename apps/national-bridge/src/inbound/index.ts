@@ -1,0 +1,2 @@
+export * from './xroad-provider.config';
+export * from './xroad-provider.module';

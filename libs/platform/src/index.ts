@@ -1,0 +1,3 @@
+export * from './fastify-parsers';
+export * from './nest-app';
+export * from './problem.filter';
