@@ -25,7 +25,16 @@ export interface ProducerHealth {
   /** set while the last produce request failed and none has succeeded since */
   failingSince?: Date;
   lastError?: string;
+  /** when a produce request last failed because Kafka did not take it */
+  lastFailure?: Date;
 }
+
+/**
+ * After a failed produce, readiness stays down until a produce succeeds or this long has passed without
+ * another failure (and the cluster then looks writable); a produce request running longer counts as
+ * stalled. Under traffic that keeps failing, readiness therefore never says up.
+ */
+const READINESS_QUIET_MS = 5_000;
 
 const partitionOf = Partitioners.DefaultPartitioner();
 
@@ -57,6 +66,8 @@ export class EventProducer {
   );
   private readonly health: ProducerHealth = {};
   private generation = 0;
+  /** when the produce request now running started (undefined while none runs) */
+  private sendingSince?: number;
 
   /**
    * `sendTimeoutMs` bounds one produce request, kafkajs's own retries included: a publish never waits
@@ -109,20 +120,27 @@ export class EventProducer {
   }
 
   /**
-   * For readiness: passes while produce requests succeed. After a failure it passes again only once a
-   * new producer has its id from the broker and every partition this producer writes has a leader with
-   * at least `minInsyncReplicas` in-sync replicas (so a load balancer sends traffic back when a produce
-   * can succeed, without writing a probe record anywhere).
+   * For readiness: passes while produce requests succeed. It fails while a produce request has been
+   * running for more than a few seconds, and after a failed one until a produce succeeds again or, with
+   * no failure for a few seconds, a new producer has its id from the broker and every partition this
+   * producer writes has a leader with at least `minInsyncReplicas` in-sync replicas. So a load balancer
+   * sends traffic back when a produce can succeed, without writing a probe record anywhere, and does not
+   * while every produce fails (metadata can look healthy while writes are refused).
    */
   async assertCanProduce(minInsyncReplicas: number, timeoutMs = 5000): Promise<void> {
-    if (!this.health.failingSince) return;
+    const now = Date.now();
+    if (this.sendingSince !== undefined && now - this.sendingSince > READINESS_QUIET_MS)
+      throw new Error(`a produce request has waited ${now - this.sendingSince} ms for Kafka`);
+    const { failingSince, lastFailure, lastError } = this.health;
+    if (!failingSince) return;
+    const since = `cannot produce since ${failingSince.toISOString()}: ${lastError}`;
+    if (lastFailure && now - lastFailure.getTime() < READINESS_QUIET_MS)
+      throw new Error(`${since} (last failure ${now - lastFailure.getTime()} ms ago)`);
     await withDeadline(this.probe(minInsyncReplicas), timeoutMs).catch((error: unknown) => {
-      throw new Error(
-        `cannot produce since ${this.health.failingSince?.toISOString()}: ${this.health.lastError}; ${
-          error instanceof Error ? error.message : String(error)
-        }`,
-      );
+      throw new Error(`${since}; ${error instanceof Error ? error.message : String(error)}`);
     });
+    // A produce that failed while the probe ran keeps readiness down.
+    if (this.health.lastFailure !== lastFailure) throw new Error(since);
     this.health.failingSince = undefined;
     this.health.lastError = undefined;
   }
@@ -172,6 +190,7 @@ export class EventProducer {
   private exclusive<T>(work: (producer: Producer) => Promise<T>): Promise<T> {
     const run = this.queue.then(async () => {
       let producer: Producer | undefined;
+      this.sendingSince = Date.now();
       try {
         producer = await this.current();
         const result = await withDeadline(work(producer), this.options.sendTimeoutMs ?? 15_000);
@@ -180,13 +199,19 @@ export class EventProducer {
         return result;
       } catch (error) {
         const failed = brokerUnavailable(error);
-        this.health.failingSince ??= new Date();
-        this.health.lastError = failed.detail;
+        // A record Kafka will never take (too large) says nothing about whether others can be written.
+        if (failed.code === 'LGSP_ERR_BROKER_UNAVAILABLE') {
+          this.health.lastFailure = new Date();
+          this.health.failingSince ??= this.health.lastFailure;
+          this.health.lastError = failed.detail;
+        }
         // The outcome is unknown: this producer id may have a stored batch the broker would match
         // the next request against. Never reuse it.
         this.producer = undefined;
         if (producer) void producer.disconnect().catch(() => undefined);
         throw failed;
+      } finally {
+        this.sendingSince = undefined;
       }
     });
     this.queue = run.catch(() => undefined);
