@@ -19,6 +19,7 @@ import {
   readFrom,
   readToEnd,
   startGroupAtEnd,
+  stopChild,
   uniqueDossierCode,
 } from '@lgsp/testing';
 import { loadDossierConfig } from '../../apps/dossier/src/dossier.config';
@@ -248,8 +249,7 @@ describe('operations (integration)', () => {
       });
       // Kill it (SIGKILL: no shutdown hook runs) once part of the replay has been projected.
       await eventually(async () => ((await committed()) > before + 200 ? true : undefined), 60_000);
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      await stopChild(child, 'SIGKILL');
       const result = await replaying;
       expect(result.written).toBe(1500);
       expect(await committed()).toBeLessThan(await high());
@@ -258,8 +258,7 @@ describe('operations (integration)', () => {
       const after = await high();
       await eventually(async () => ((await committed()) >= after ? true : undefined), 150_000);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(null)));
+      await stopChild(child);
       await admin.disconnect();
     }
 
@@ -304,7 +303,7 @@ function startDossierProcess(env: Record<string, string | undefined>): ChildProc
   const child = spawn(
     process.execPath,
     ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/dossier/main.ts'],
-    { cwd: root, env: { ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] },
+    { cwd: root, env: { ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   return child;
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 export interface CliRun {
@@ -24,4 +24,27 @@ export function runCli(args: string[], env: Record<string, string | undefined>):
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/**
+ * Stops a child process and waits for its exit: at once if it has already exited, with `signal` otherwise,
+ * and with SIGKILL if it is still running `graceMs` later (said on stderr, so a shutdown that hangs shows).
+ */
+export async function stopChild(
+  child: ChildProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+  graceMs = 30_000,
+): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  const timer = setTimeout(() => {
+    process.stderr.write(`child ${child.pid} still running ${graceMs} ms after ${signal}: SIGKILL\n`);
+    child.kill('SIGKILL');
+  }, graceMs);
+  try {
+    await exited;
+  } finally {
+    clearTimeout(timer);
+  }
 }
