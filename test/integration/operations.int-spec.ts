@@ -245,7 +245,7 @@ describe('operations (integration)', () => {
         source: staging,
         target: Topics.events('dossier'),
         from: { kind: 'earliest' },
-        ratePerSecond: 400,
+        ratePerSecond: 150,
       });
       // Kill it (SIGKILL: no shutdown hook runs) once part of the replay has been projected.
       await eventually(async () => ((await committed()) > before + 200 ? true : undefined), 60_000);
